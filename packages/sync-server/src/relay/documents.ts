@@ -1,0 +1,401 @@
+/**
+ * The relay's documents in memory: single-flight loading, the commit pipeline ([P7] append before
+ * anything is acknowledged or forwarded), forwarding to followers ([P8] never to the sender),
+ * fan-out between relay processes, lazy merging, compaction and idle unloading (LRU).
+ */
+import type { ParsedDocName } from '@parley/core';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import * as protocol from '@parley/core/protocol';
+import type { DocStore } from '../storage/types.js';
+import type { FanOut } from '../fanout/types.js';
+import type { Limits } from './limits.js';
+import { createThinDoc } from './thin-doc.js';
+import type { ThinDoc } from './thin-doc.js';
+import { inspectUpdate } from './inspect.js';
+import type { UpdateSummary } from './inspect.js';
+import { encodeAwareness } from './awareness.js';
+import { muxUpdate, wireName, ywsUpdate } from './frames.js';
+import type { AwarenessEntry } from './awareness.js';
+
+/** A message for followers, encoded at most once per wire format however many follow. */
+export interface Outgoing {
+  mux(): Uint8Array;
+  yws(): Uint8Array;
+}
+
+export interface Follower {
+  deliver(message: Outgoing): void;
+  /** awareness client ids this follower announced; released (broadcast as gone) when it leaves */
+  readonly awarenessClaims: Set<number>;
+}
+
+/** Awareness holder for entries announced on another relay process. */
+export const REMOTE = Symbol('remote');
+
+export interface DocEntry {
+  readonly doc: ThinDoc;
+  /** the name as a lib0 varString, encoded once for every frame sent about this document */
+  readonly wireName: Uint8Array;
+  readonly followers: Set<Follower>;
+  readonly awareness: Map<number, AwarenessEntry & { holder: Follower | typeof REMOTE }>;
+  /** owners the store has confirmed (doc.owners also holds reservations of updates in flight) */
+  readonly committedOwners: Set<number>;
+  /** true when the store had nothing for this name at load */
+  readonly createdHere: boolean;
+  /** kept in memory regardless of followers (the directory writer holds its document) */
+  pinned: boolean;
+  /** bytes of the stored log this entry was loaded from (reconciliation's baseline) */
+  readonly storedBytesAtLoad: number;
+}
+
+interface Internal extends DocEntry {
+  chain: Promise<void>;
+  pending: number;
+  idleSince: number;
+  sinceCompact: { updates: number; bytes: number };
+  compacting: boolean;
+  mergeScheduled: boolean;
+  unsubscribe: (() => Promise<void>) | null;
+}
+
+export interface DocumentsOptions {
+  store: DocStore;
+  fanout: FanOut | undefined;
+  limits: Limits;
+  now: () => number;
+  log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+  /** after every committed or fanned-in update (directory bookkeeping) */
+  onUpdate(entry: DocEntry, update: Uint8Array, remote: boolean): void;
+  /** commit latency observer */
+  onCommit(ms: number): void;
+}
+
+export interface Documents {
+  /** Loads (once, however many ask at the same time) and attaches `follower` atomically. */
+  acquire(name: string, parsed: ParsedDocName, follower: Follower | null): Promise<DocEntry>;
+  release(entry: DocEntry, follower: Follower): void;
+  /** Appends to the store, then adds to memory, forwards to followers except `from`, fans out. */
+  commit(entry: DocEntry, update: Uint8Array, summary: UpdateSummary, owners: ReadonlyMap<number, string>, from: Follower | null): Promise<void>;
+  /** Forwards an awareness update to followers except `from`, and to other relay processes. */
+  broadcastAwareness(entry: DocEntry, update: Uint8Array, from: Follower | null): void;
+  /** Unloads documents idle for longer than the grace period, and the oldest beyond the LRU bound. */
+  sweep(): void;
+  stats(): { inMemory: number; open: number; bytes: number };
+  /** Waits for every commit in flight. */
+  flush(): Promise<void>;
+  /** Documents in memory now (reconciliation walks them). */
+  entries(): DocEntry[];
+  /** Runs `fn` after this document's commits in flight and before later ones; keeps it loaded meanwhile. */
+  exclusive<T>(entry: DocEntry, fn: () => Promise<T>): Promise<T>;
+  /** Adds an update other relays committed (found in the store): memory, every follower, no fan-out. */
+  absorb(entry: DocEntry, update: Uint8Array, summary: UpdateSummary, owners: ReadonlyMap<number, string>): void;
+  close(): Promise<void>;
+}
+
+const FAN_UPDATE = 0;
+const FAN_AWARENESS = 1;
+export const fanoutChannel = (name: string): string => `parley:doc:${name}`;
+
+/** `name` is the entry's `wireName`: the frame is written in one allocation (frames.ts). */
+export function outgoingUpdate(name: Uint8Array, update: Uint8Array): Outgoing {
+  let mux: Uint8Array | undefined;
+  let yws: Uint8Array | undefined;
+  return {
+    mux: () => (mux ??= muxUpdate(name, update)),
+    yws: () => (yws ??= ywsUpdate(update)),
+  };
+}
+
+export function outgoingAwareness(name: string, update: Uint8Array): Outgoing {
+  let mux: Uint8Array | undefined;
+  let yws: Uint8Array | undefined;
+  return {
+    mux: () => (mux ??= protocol.encodeFrame({ type: protocol.Frame.awareness, doc: name, update })),
+    yws: () => (yws ??= protocol.encodeYwsAwareness(update)),
+  };
+}
+
+export function createDocuments(options: DocumentsOptions): Documents {
+  const { store, fanout, limits, now, log } = options;
+  const loaded = new Map<string, Internal>();
+  const loading = new Map<string, Promise<Internal>>();
+  /** idle documents, least recently used first (Map keeps insertion order) */
+  const idle = new Map<string, Internal>();
+
+  const markIdle = (e: Internal): void => {
+    if (e.followers.size > 0 || e.pending > 0 || e.pinned || !loaded.has(e.doc.name)) return;
+    e.idleSince = now();
+    idle.delete(e.doc.name);
+    idle.set(e.doc.name, e);
+    if (idle.size > limits.maxIdleDocs) {
+      const oldest = idle.values().next().value;
+      if (oldest) unload(oldest);
+    }
+  };
+
+  const unload = (e: Internal): void => {
+    idle.delete(e.doc.name);
+    loaded.delete(e.doc.name);
+    const unsubscribe = e.unsubscribe;
+    e.unsubscribe = null;
+    if (unsubscribe) unsubscribe().catch((err: unknown) => log('warn', 'fan-out unsubscribe failed', { doc: e.doc.name, err: String(err) }));
+  };
+
+  const forward = (e: Internal, message: Outgoing, from: Follower | null): void => {
+    for (const f of e.followers) if (f !== from) f.deliver(message);
+  };
+
+  const scheduleHousekeeping = (e: Internal): void => {
+    if (e.doc.logLength >= limits.mergeAfterUpdates && !e.mergeScheduled) {
+      e.mergeScheduled = true;
+      // Merging is O(document): do it after the current burst of frames, not inside it.
+      setImmediate(() => {
+        e.mergeScheduled = false;
+        if (e.doc.logLength > 1) e.doc.merged();
+      });
+    }
+    if ((e.sinceCompact.updates >= limits.compactAfterUpdates || e.sinceCompact.bytes >= limits.compactAfterBytes) && !e.compacting) {
+      e.compacting = true;
+      setImmediate(() => {
+        store
+          .compact(e.doc.name)
+          .then(() => {
+            e.sinceCompact = { updates: 0, bytes: 0 };
+          })
+          .catch((err: unknown) => log('warn', 'compaction failed', { doc: e.doc.name, err: String(err) }))
+          .finally(() => {
+            e.compacting = false;
+          });
+      });
+    }
+  };
+
+  const applyFanned = (e: Internal, message: Uint8Array): void => {
+    try {
+      const d = decoding.createDecoder(message);
+      const kind = decoding.readVarUint(d);
+      const payload = decoding.readVarUint8Array(d);
+      if (kind === FAN_UPDATE) {
+        const count = decoding.readVarUint(d);
+        for (let i = 0; i < count; i++) {
+          const client = decoding.readVarUint(d);
+          const owner = decoding.readVarString(d);
+          if (!e.doc.owners.has(client)) e.doc.owners.set(client, owner);
+          e.committedOwners.add(client);
+        }
+        const summary = inspectUpdate(payload, true);
+        e.doc.add(payload, summary);
+        forward(e, outgoingUpdate(e.wireName, payload), null);
+        options.onUpdate(e, payload, true);
+        scheduleHousekeeping(e);
+      } else if (kind === FAN_AWARENESS) {
+        const d2 = decoding.createDecoder(payload);
+        const count = decoding.readVarUint(d2);
+        for (let i = 0; i < count; i++) {
+          const clientId = decoding.readVarUint(d2);
+          const clock = decoding.readVarUint(d2);
+          const state = decoding.readVarString(d2);
+          const current = e.awareness.get(clientId);
+          if (current && current.holder !== REMOTE) continue;
+          if (state === 'null') e.awareness.delete(clientId);
+          else e.awareness.set(clientId, { clientId, clock, state, holder: REMOTE });
+        }
+        forward(e, outgoingAwareness(e.doc.name, payload), null);
+      }
+    } catch (err) {
+      log('warn', 'dropped a malformed fan-out message', { doc: e.doc.name, err: String(err) });
+    }
+  };
+
+  const load = async (name: string, parsed: ParsedDocName): Promise<Internal> => {
+    // Subscribe before loading so nothing published between our read and our subscription is missed;
+    // messages that arrive meanwhile wait in `early` (duplicates with the load are harmless).
+    let target: Internal | null = null;
+    const early: Uint8Array[] = [];
+    let unsubscribe: (() => Promise<void>) | null = null;
+    if (fanout) {
+      unsubscribe = await fanout.subscribe(fanoutChannel(name), (m) => {
+        if (target) applyFanned(target, m);
+        else early.push(m);
+      });
+    }
+    let stored;
+    try {
+      stored = await store.load(name);
+    } catch (err) {
+      if (unsubscribe) await unsubscribe().catch(() => undefined);
+      throw err;
+    }
+    const owners = new Map(stored?.owners ?? []);
+    const doc = createThinDoc(name, parsed, owners);
+    let bytes = 0;
+    for (const u of stored?.updates ?? []) {
+      doc.add(u, inspectUpdate(u, true));
+      bytes += u.byteLength;
+    }
+    const e: Internal = {
+      doc,
+      wireName: wireName(name),
+      followers: new Set(),
+      awareness: new Map(),
+      committedOwners: new Set(owners.keys()),
+      createdHere: stored === null,
+      pinned: false,
+      storedBytesAtLoad: bytes,
+      chain: Promise.resolve(),
+      pending: 0,
+      idleSince: now(),
+      sinceCompact: { updates: stored?.updates.length ?? 0, bytes },
+      compacting: false,
+      mergeScheduled: false,
+      unsubscribe,
+    };
+    if (doc.logLength > 1) doc.merged();
+    target = e;
+    for (const m of early) applyFanned(e, m);
+    if (stored && stored.updates.length > 1) scheduleHousekeeping(e);
+    return e;
+  };
+
+  return {
+    async acquire(name, parsed, follower) {
+      let e = loaded.get(name);
+      if (!e) {
+        let p = loading.get(name);
+        if (!p) {
+          p = load(name, parsed).finally(() => loading.delete(name));
+          loading.set(name, p);
+        }
+        const fresh = await p;
+        // Another caller may have put it in `loaded` already: one entry per name.
+        e = loaded.get(name) ?? fresh;
+        if (!loaded.has(name)) loaded.set(name, e);
+      }
+      idle.delete(name);
+      if (follower) e.followers.add(follower);
+      else if (!e.pinned) markIdle(e);
+      return e;
+    },
+
+    release(entry, follower) {
+      const e = entry as Internal;
+      e.followers.delete(follower);
+      markIdle(e);
+    },
+
+    async commit(entry, update, summary, owners, from) {
+      const e = entry as Internal;
+      e.pending++;
+      const run = e.chain.then(async () => {
+        const t0 = performance.now();
+        await store.append(e.doc.name, update, owners.size > 0 ? owners : undefined);
+        options.onCommit(performance.now() - t0);
+        for (const client of owners.keys()) e.committedOwners.add(client);
+        e.doc.add(update, summary);
+        e.sinceCompact.updates++;
+        e.sinceCompact.bytes += update.byteLength;
+        forward(e, outgoingUpdate(e.wireName, update), from);
+        if (fanout) {
+          const enc = encoding.createEncoder();
+          encoding.writeVarUint(enc, FAN_UPDATE);
+          encoding.writeVarUint8Array(enc, update);
+          encoding.writeVarUint(enc, owners.size);
+          for (const [client, owner] of owners) {
+            encoding.writeVarUint(enc, client);
+            encoding.writeVarString(enc, owner);
+          }
+          fanout.publish(fanoutChannel(e.doc.name), encoding.toUint8Array(enc)).catch((err: unknown) => log('warn', 'fan-out publish failed', { doc: e.doc.name, err: String(err) }));
+        }
+        options.onUpdate(e, update, false);
+        scheduleHousekeeping(e);
+      });
+      e.chain = run.catch(() => undefined);
+      try {
+        await run;
+      } finally {
+        e.pending--;
+        markIdle(e);
+      }
+    },
+
+    broadcastAwareness(entry, update, from) {
+      const e = entry as Internal;
+      forward(e, outgoingAwareness(e.doc.name, update), from);
+      if (fanout) {
+        const enc = encoding.createEncoder();
+        encoding.writeVarUint(enc, FAN_AWARENESS);
+        encoding.writeVarUint8Array(enc, update);
+        fanout.publish(fanoutChannel(e.doc.name), encoding.toUint8Array(enc)).catch((err: unknown) => log('warn', 'fan-out publish failed', { doc: e.doc.name, err: String(err) }));
+      }
+    },
+
+    sweep() {
+      const cutoff = now() - limits.idleUnloadMs;
+      for (const e of idle.values()) {
+        if (e.idleSince > cutoff) break;
+        if (e.followers.size === 0 && e.pending === 0 && !e.pinned) unload(e);
+        else idle.delete(e.doc.name);
+      }
+    },
+
+    stats() {
+      let bytes = 0;
+      let open = 0;
+      for (const e of loaded.values()) {
+        bytes += e.doc.bytes;
+        if (e.followers.size > 0) open++;
+      }
+      return { inMemory: loaded.size, open, bytes };
+    },
+
+    async flush() {
+      await Promise.all([...loaded.values()].map((e) => e.chain));
+    },
+
+    entries() {
+      return [...loaded.values()];
+    },
+
+    async exclusive(entry, fn) {
+      const e = entry as Internal;
+      e.pending++;
+      const run = e.chain.then(fn);
+      e.chain = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      try {
+        return await run;
+      } finally {
+        e.pending--;
+        markIdle(e);
+      }
+    },
+
+    absorb(entry, update, summary, owners) {
+      const e = entry as Internal;
+      for (const [client, owner] of owners) {
+        if (!e.doc.owners.has(client)) e.doc.owners.set(client, owner);
+        e.committedOwners.add(client);
+      }
+      e.doc.add(update, summary);
+      forward(e, outgoingUpdate(e.wireName, update), null);
+      options.onUpdate(e, update, true);
+      scheduleHousekeeping(e);
+    },
+
+    async close() {
+      await Promise.all([...loaded.values()].map((e) => e.chain));
+      const unsubs = [...loaded.values()].map((e) => e.unsubscribe).filter((u): u is () => Promise<void> => u !== null);
+      loaded.clear();
+      idle.clear();
+      await Promise.all(unsubs.map((u) => u().catch(() => undefined)));
+    },
+  };
+}
+
+/** Encodes the removal of awareness entries (state null, clock + 1), as y-protocols does on disconnect. */
+export function awarenessRemoval(entries: AwarenessEntry[]): Uint8Array {
+  return encodeAwareness(entries.map((e) => ({ clientId: e.clientId, clock: e.clock + 1, state: 'null' })));
+}

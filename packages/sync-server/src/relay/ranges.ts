@@ -1,0 +1,100 @@
+/**
+ * Sets of Yjs clock ranges per client id, kept sorted and merged. The relay uses them instead of a
+ * Y.Doc to remember what it has ([P6] redundant re-uploads), what is deleted, and which items sit
+ * under an agent-only root. Inserts at the end (the common case: clocks grow) are O(1).
+ */
+export interface ClockRanges {
+  add(client: number, clock: number, len: number): void;
+  /** true when every clock in [clock, clock + len) is in the set */
+  covers(client: number, clock: number, len: number): boolean;
+  /** true when some clock in [clock, clock + len) is in the set */
+  overlaps(client: number, clock: number, len: number): boolean;
+  /** The parts of [clock, clock + len) not in the set, as [start, end) pairs. */
+  gaps(client: number, clock: number, len: number): [number, number][];
+  /** Length of the contiguous prefix starting at clock 0: the Yjs state vector entry. */
+  prefix(client: number): number;
+  clients(): IterableIterator<number>;
+}
+
+/** Flat [start, end, start, end, ...] arrays: compact and cache-friendly. */
+export function createClockRanges(): ClockRanges {
+  const byClient = new Map<number, number[]>();
+
+  /** index of the first range whose end >= clock (in range-pair units) */
+  const firstEndingAtOrAfter = (r: number[], clock: number): number => {
+    let lo = 0;
+    let hi = r.length / 2;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (r[mid * 2 + 1]! < clock) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+
+  return {
+    add(client, clock, len) {
+      if (len <= 0) return;
+      const end = clock + len;
+      const r = byClient.get(client);
+      if (!r) {
+        byClient.set(client, [clock, end]);
+        return;
+      }
+      const n = r.length;
+      if (clock > r[n - 1]!) {
+        r.push(clock, end);
+        return;
+      }
+      if (clock >= r[n - 2]!) {
+        r[n - 1] = Math.max(r[n - 1]!, end);
+        return;
+      }
+      // General case: merge every range touching [clock, end].
+      const i = firstEndingAtOrAfter(r, clock);
+      let j = i;
+      let start = clock;
+      let stop = end;
+      while (j * 2 < r.length && r[j * 2]! <= end) {
+        start = Math.min(start, r[j * 2]!);
+        stop = Math.max(stop, r[j * 2 + 1]!);
+        j++;
+      }
+      r.splice(i * 2, (j - i) * 2, start, stop);
+    },
+    covers(client, clock, len) {
+      const r = byClient.get(client);
+      if (!r) return len <= 0;
+      const i = firstEndingAtOrAfter(r, clock + len);
+      return i * 2 < r.length && r[i * 2]! <= clock;
+    },
+    overlaps(client, clock, len) {
+      const r = byClient.get(client);
+      if (!r || len <= 0) return false;
+      const i = firstEndingAtOrAfter(r, clock + 1);
+      return i * 2 < r.length && r[i * 2]! < clock + len;
+    },
+    gaps(client, clock, len) {
+      const end = clock + len;
+      const r = byClient.get(client);
+      if (!r) return len > 0 ? [[clock, end]] : [];
+      const out: [number, number][] = [];
+      let at = clock;
+      for (let i = firstEndingAtOrAfter(r, clock + 1); i * 2 < r.length && at < end; i++) {
+        const start = r[i * 2]!;
+        if (start >= end) break;
+        if (start > at) out.push([at, start]);
+        at = Math.max(at, r[i * 2 + 1]!);
+      }
+      if (at < end) out.push([at, end]);
+      return out;
+    },
+    prefix(client) {
+      const r = byClient.get(client);
+      return r && r[0] === 0 ? r[1]! : 0;
+    },
+    clients() {
+      return byClient.keys();
+    },
+  };
+}

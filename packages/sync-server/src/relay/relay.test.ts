@@ -1,0 +1,228 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { Code, Frame } from '@parley/core/protocol';
+import { conversationDoc } from '@parley/core';
+import { WS, agent, closeRelays, customer, holdableStore, muxClient, reader, startRelay, syncClient } from './test-kit.js';
+
+const conv = conversationDoc(WS, 'c1', 'k1');
+afterEach(closeRelays);
+
+const text = (d: Y.Doc): string => d.getText('t').toString();
+
+describe('relay /mux', () => {
+  it('[P9] two clients converge: open answers step 2, step 1 and synced; updates flow both ways', async () => {
+    const relay = startRelay();
+    const a = muxClient(relay, customer());
+    const b = muxClient(relay, agent());
+    const da = a.open(conv);
+    da.ydoc.getText('t').insert(0, 'hello ');
+    const db = b.open(conv);
+    await b.until(() => db.synced && text(db.ydoc) === 'hello ', 'b to receive what a wrote before b opened');
+    db.ydoc.getText('t').insert(6, 'there');
+    await a.until(() => text(da.ydoc) === 'hello there', 'a to receive b');
+    expect(relay.metrics().connections.mux).toBe(2);
+    expect(relay.metrics().openDocuments).toBe(1);
+  });
+
+  it('[P9] a reconnecting client gets only what it lacks and uploads what the relay lacks', async () => {
+    const relay = startRelay();
+    const a = muxClient(relay, customer());
+    const da = a.open(conv);
+    da.ydoc.getText('t').insert(0, 'one');
+    await a.until(() => a.allAcked(conv), 'ack');
+    a.socket.close();
+    // Offline edit, then reconnect with the same replica.
+    da.ydoc.getText('t').insert(3, ' two');
+    const a2 = muxClient(relay, customer());
+    const da2 = a2.open(conv, da.ydoc);
+    await a2.until(() => da2.synced && a2.allAcked(conv), 'resync and ack of the offline edit');
+    const b = muxClient(relay, agent());
+    const db = b.open(conv);
+    await b.until(() => text(db.ydoc) === 'one two', 'b to see both edits');
+  });
+
+  it('[P7] acknowledges only after the store has committed', async () => {
+    const store = holdableStore();
+    const relay = startRelay({ store });
+    const a = muxClient(relay, customer());
+    const b = muxClient(relay, agent());
+    const da = a.open(conv);
+    const db = b.open(conv);
+    await a.until(() => da.synced, 'a synced');
+    await b.until(() => db.synced, 'b synced');
+    store.hold();
+    da.ydoc.getText('t').insert(0, 'x');
+    await a.until(() => relay.metrics().commitLatencyMs.count === 0 && store.appends === 0 && a.socket.received.length > 0, 'frames delivered');
+    // Give every queued microtask and timer turn a chance: nothing may be acked while the append is held.
+    await new Promise((r) => setImmediate(r));
+    expect(a.allAcked(conv)).toBe(false);
+    expect(text(db.ydoc)).toBe('');
+    store.release();
+    await a.until(() => a.allAcked(conv), 'ack after commit');
+    expect(store.appends).toBe(1);
+    await b.until(() => text(db.ydoc) === 'x', 'forwarded after commit');
+  });
+
+  it('[P8] never echoes an update to the socket that sent it', async () => {
+    const relay = startRelay();
+    const a = muxClient(relay, customer());
+    const b = muxClient(relay, agent());
+    const da = a.open(conv);
+    const db = b.open(conv);
+    await a.until(() => da.synced, 'a synced');
+    await b.until(() => db.synced, 'b synced');
+    for (let i = 0; i < 5; i++) da.ydoc.getText('t').insert(0, 'x');
+    await a.until(() => a.allAcked(conv), 'acks');
+    await b.until(() => db.updatesReceived === 5, 'b got 5 updates');
+    expect(da.updatesReceived).toBe(0);
+  });
+
+  it.each([
+    ['[P4] another customer’s conversation', conversationDoc(WS, 'c2', 'k9'), Code.forbidden],
+    ['[P2] a name docs.ts does not parse', 'ws/acme/somewhere/else', Code.notFound],
+  ])('refuses to open %s with a close frame; the socket stays', async (_what, name, code) => {
+    const relay = startRelay();
+    const a = muxClient(relay, customer());
+    const d = a.open(name);
+    await a.until(() => d.closed !== null, 'close frame');
+    expect(d.closed?.code).toBe(code);
+    const ok = a.open(conv);
+    await a.until(() => ok.synced, 'the socket still works');
+    expect(a.socket.closed).toBeNull();
+  });
+
+  it('[P5] refuses an update on a read-only document with an error frame 4403 and never applies it', async () => {
+    const relay = startRelay();
+    const r = muxClient(relay, reader());
+    const d = r.open(conv);
+    await r.until(() => d.synced, 'synced');
+    d.ydoc.getText('t').insert(0, 'sneaky');
+    await r.until(() => r.errors.length > 0, 'error frame');
+    expect(r.errors[0]).toMatchObject({ doc: conv, code: Code.forbidden });
+    const b = muxClient(relay, agent());
+    const db = b.open(conv);
+    await b.until(() => db.synced, 'b synced');
+    expect(text(db.ydoc)).toBe('');
+    expect(r.socket.closed).toBeNull();
+    expect(relay.metrics().rejections['read_only']).toBe(1);
+  });
+
+  it('[P12] a failing append gives error 4503 and no ack; reads go on; a later resend is acked', async () => {
+    const store = holdableStore();
+    const relay = startRelay({ store });
+    const a = muxClient(relay, customer());
+    const da = a.open(conv);
+    await a.until(() => da.synced, 'synced');
+    store.fail(true);
+    da.ydoc.getText('t').insert(0, 'lost?');
+    await a.until(() => a.errors.some((e) => e.code === Code.storageUnavailable), 'error 4503');
+    expect(a.allAcked(conv)).toBe(false);
+    const b = muxClient(relay, agent());
+    const db = b.open(conv);
+    await b.until(() => db.synced, 'reads keep working');
+    store.fail(false);
+    // The client resends by opening again (its outbox is its Y.Doc).
+    a.open(conv, da.ydoc);
+    await a.until(() => a.allAcked(conv), 'acked after recovery');
+    await b.until(() => text(db.ydoc) === 'lost?', 'b receives it');
+  });
+
+  it('[P11] closes the socket with 4401 when the token expires', async () => {
+    const relay = startRelay();
+    const a = muxClient(relay, customer('c1', Date.now() + 50));
+    await a.until(() => a.socket.closed !== null, 'close');
+    expect(a.socket.closed?.code).toBe(Code.unauthorised);
+  });
+
+  it('[P11] an auth frame with a narrower token closes documents it no longer covers; a bad token closes 4401', async () => {
+    const relay = startRelay({
+      verifyToken: async (token) => {
+        if (token === 'other-customer') return customer('c2');
+        throw new Error('bad');
+      },
+    });
+    const a = muxClient(relay, customer());
+    const d = a.open(conv);
+    await a.until(() => d.synced, 'synced');
+    a.sendRaw({ type: Frame.auth, token: 'other-customer' });
+    await a.until(() => d.closed !== null, 'close frame');
+    expect(d.closed?.code).toBe(Code.forbidden);
+    a.sendRaw({ type: Frame.auth, token: 'garbage' });
+    await a.until(() => a.socket.closed !== null, 'socket close');
+    expect(a.socket.closed?.code).toBe(Code.unauthorised);
+  });
+
+  it('revoke closes matching sockets with 4401 and leaves the others', async () => {
+    const relay = startRelay();
+    const a = muxClient(relay, customer());
+    const b = muxClient(relay, agent());
+    relay.revoke((p) => p.role === 'customer');
+    await a.until(() => a.socket.closed !== null, 'close');
+    expect(a.socket.closed?.code).toBe(Code.unauthorised);
+    expect(b.socket.closed).toBeNull();
+  });
+
+  it('close() flushes and closes sockets with 1001', async () => {
+    const store = holdableStore();
+    const relay = startRelay({ store });
+    const a = muxClient(relay, customer());
+    const da = a.open(conv);
+    await a.until(() => da.synced, 'synced');
+    store.hold();
+    da.ydoc.getText('t').insert(0, 'in flight');
+    await a.until(() => a.socket.received.length >= 3, 'sent');
+    await new Promise((r) => setImmediate(r));
+    const closing = relay.close();
+    store.release();
+    await closing;
+    await a.until(() => a.socket.closed !== null, 'closed');
+    expect(a.socket.closed?.code).toBe(Code.goingAway);
+    const loaded = await store.load(conv);
+    expect(loaded?.updates.length).toBe(1);
+  });
+});
+
+describe('relay /sync (stock y-websocket protocol)', () => {
+  it('two y-protocols clients converge, with awareness', async () => {
+    const relay = startRelay();
+    const a = syncClient(relay, customer(), conv);
+    const b = syncClient(relay, agent(), conv);
+    a.ydoc.getText('t').insert(0, 'from a');
+    await b.until(() => text(b.ydoc) === 'from a', 'b receives');
+    b.ydoc.getText('t').insert(0, 'b: ');
+    await a.until(() => text(a.ydoc) === 'b: from a', 'a receives');
+    a.awareness.setLocalState({ user: 'alice' });
+    await b.until(() => (b.awareness.getStates().get(a.ydoc.clientID) as { user?: string } | undefined)?.user === 'alice', 'awareness');
+    a.socket.close();
+    await b.until(() => !b.awareness.getStates().has(a.ydoc.clientID), 'awareness removal on disconnect');
+  });
+
+  it('/sync and /mux clients see each other', async () => {
+    const relay = startRelay();
+    const s = syncClient(relay, customer(), conv);
+    const m = muxClient(relay, agent());
+    const dm = m.open(conv);
+    s.ydoc.getText('t').insert(0, 'sync');
+    await m.until(() => text(dm.ydoc) === 'sync', 'mux receives');
+    dm.ydoc.getText('t').insert(4, '+mux');
+    await s.until(() => text(s.ydoc) === 'sync+mux', 'sync receives');
+  });
+
+  it.each([
+    ['[P4] a document the token does not cover', conversationDoc(WS, 'c2', 'k1'), Code.forbidden],
+    ['[P2] an unknown name', 'ws/acme/nope', Code.notFound],
+  ])('closes on %s', async (_what, name, code) => {
+    const relay = startRelay();
+    const s = syncClient(relay, customer(), name);
+    await s.until(() => s.socket.closed !== null, 'close');
+    expect(s.socket.closed?.code).toBe(code);
+  });
+
+  it('[P5] closes a read-only socket that writes with 4403', async () => {
+    const relay = startRelay();
+    const s = syncClient(relay, reader(), conv);
+    s.ydoc.getText('t').insert(0, 'nope');
+    await s.until(() => s.socket.closed !== null, 'close');
+    expect(s.socket.closed?.code).toBe(Code.forbidden);
+  });
+});

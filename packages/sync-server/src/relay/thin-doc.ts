@@ -1,0 +1,195 @@
+/**
+ * One open document, held thin: its update log (or, after a merge, one merged update: never both),
+ * plus the bookkeeping [P6] needs, maintained incrementally from each update's summary so that no
+ * incoming update costs O(document). Merging happens lazily: when a peer needs a diff, or when the
+ * log grows past a bound.
+ */
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import { AGENT_ONLY_ROOTS, ConversationRoot } from '@parley/core';
+
+const MESSAGE_ROOTS: readonly string[] = [ConversationRoot.messages];
+import type { ParsedDocName } from '@parley/core';
+import { createClockRanges } from './ranges.js';
+import type { ClockRanges } from './ranges.js';
+import type { StructSummary, UpdateSummary } from './inspect.js';
+
+export interface ThinDoc {
+  readonly name: string;
+  readonly parsed: ParsedDocName;
+  /** client id → principal key, from the store and extended as updates commit (or are reserved) */
+  readonly owners: Map<number, string>;
+  /** clock ranges the relay has committed, per client */
+  readonly have: ClockRanges;
+  /** clock ranges deleted by committed updates */
+  readonly deleted: ClockRanges;
+  /** items (conversation documents) under an agent-only root, so customers cannot write beside them */
+  readonly agentOnly: ClockRanges;
+  /** the message items themselves (elements of the root `messages` array of a conversation) */
+  readonly messageItems: ClockRanges;
+  /** encoded bytes held in memory */
+  readonly bytes: number;
+  readonly logLength: number;
+  /** Adds a committed update. `summary` must be `inspectUpdate(update)`. */
+  add(update: Uint8Array, summary: UpdateSummary): void;
+  /** The whole document as one update (merges the log if needed; the log becomes that update). */
+  merged(): Uint8Array;
+  /** What a peer with state vector `sv` lacks. */
+  diff(sv: Uint8Array): Uint8Array;
+  /** The relay's state vector, encoded like Y.encodeStateVector. */
+  stateVector(): Uint8Array;
+  /** true when the update holds no struct range and no delete the relay does not already have */
+  isRedundant(summary: UpdateSummary): boolean;
+  /** Structs of `summary` that land under an agent-only root (following origins within the update too). */
+  agentOnlyStructs(summary: UpdateSummary): boolean[];
+  /** Structs of `summary` that are elements of the root `messages` array. */
+  messageStructs(summary: UpdateSummary): boolean[];
+}
+
+const refsOf = (s: StructSummary, nested: boolean): Y.ID[] => (nested && s.parentItem ? [...s.refs, s.parentItem] : s.refs);
+
+export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<number, string>): ThinDoc {
+  let log: Uint8Array[] = [];
+  let bytes = 0;
+  const have = createClockRanges();
+  const deleted = createClockRanges();
+  const agentOnly = createClockRanges();
+  const messageItems = createClockRanges();
+  const isConversation = parsed.kind === 'conversation';
+
+  /**
+   * Which structs sit directly under one of `roots`: those naming the root as parent, and those
+   * positioned next to (origin, right origin) or nested in an item already known to (`known`) or
+   * found in this update to be under it. Items that name no parent inherit their origin's.
+   */
+  const structsUnder = (summary: UpdateSummary, roots: readonly string[], known: ClockRanges, nested: boolean): boolean[] => {
+    const n = summary.structs.length;
+    const result = new Array<boolean>(n).fill(false);
+    if (!isConversation) return result;
+    // Index this update's structs by client so refs into the same update resolve by binary search.
+    const byClient = new Map<number, number[]>();
+    summary.structs.forEach((s, i) => {
+      const list = byClient.get(s.client);
+      if (list) list.push(i);
+      else byClient.set(s.client, [i]);
+    });
+    for (const list of byClient.values()) list.sort((a, b) => summary.structs[a]!.clock - summary.structs[b]!.clock);
+    const findLocal = (id: Y.ID): number => {
+      const list = byClient.get(id.client);
+      if (!list) return -1;
+      let lo = 0;
+      let hi = list.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        const s = summary.structs[list[mid]!]!;
+        if (id.clock < s.clock) hi = mid - 1;
+        else if (id.clock >= s.clock + s.len) lo = mid + 1;
+        else return list[mid]!;
+      }
+      return -1;
+    };
+    // 0 unknown, 1 visiting, 2 done. Iterative DFS: an adversarial chain cannot blow the stack,
+    // and a cycle (only possible in a forged update) resolves as "not agent-only" for the cut edge.
+    const state = new Uint8Array(n);
+    for (let start = 0; start < n; start++) {
+      if (state[start] === 2) continue;
+      const stack = [start];
+      while (stack.length > 0) {
+        const i = stack[stack.length - 1]!;
+        const s = summary.structs[i]!;
+        if (state[i] === 0) {
+          state[i] = 1;
+          if (s.parentRoot !== null) {
+            result[i] = roots.includes(s.parentRoot);
+          } else {
+            for (const ref of refsOf(s, nested)) {
+              if (known.overlaps(ref.client, ref.clock, 1)) result[i] = true;
+              else {
+                const j = findLocal(ref);
+                if (j >= 0 && state[j] === 0) stack.push(j);
+              }
+            }
+          }
+          continue;
+        }
+        stack.pop();
+        if (state[i] === 1) {
+          if (!result[i]) {
+            for (const ref of refsOf(s, nested)) {
+              const j = findLocal(ref);
+              if (j >= 0 && result[j]) result[i] = true;
+            }
+          }
+          state[i] = 2;
+        }
+      }
+    }
+    return result;
+  };
+  // Everything nested anywhere under an agent-only root is agent-only; a message item is only a
+  // direct element of `messages` (what is inside a message is its author's business, not a deletion).
+  const agentOnlyStructs = (summary: UpdateSummary): boolean[] => structsUnder(summary, AGENT_ONLY_ROOTS, agentOnly, true);
+  const messageStructs = (summary: UpdateSummary): boolean[] => structsUnder(summary, MESSAGE_ROOTS, messageItems, false);
+
+  return {
+    name,
+    parsed,
+    owners,
+    have,
+    deleted,
+    agentOnly,
+    messageItems,
+    get bytes() {
+      return bytes;
+    },
+    get logLength() {
+      return log.length;
+    },
+    add(update, summary) {
+      const flags = agentOnlyStructs(summary);
+      const messages = messageStructs(summary);
+      summary.structs.forEach((s, i) => {
+        have.add(s.client, s.clock, s.len);
+        if (flags[i]) agentOnly.add(s.client, s.clock, s.len);
+        if (messages[i]) messageItems.add(s.client, s.clock, s.len);
+      });
+      for (const [client, clock, len] of summary.deletes) deleted.add(client, clock, len);
+      log.push(update);
+      bytes += update.byteLength;
+    },
+    merged() {
+      if (log.length === 0) return Y.mergeUpdates([]);
+      if (log.length > 1) {
+        const one = Y.mergeUpdates(log);
+        log = [one];
+        bytes = one.byteLength;
+      }
+      return log[0]!;
+    },
+    diff(sv) {
+      return Y.diffUpdate(this.merged(), sv);
+    },
+    stateVector() {
+      const e = encoding.createEncoder();
+      const entries: [number, number][] = [];
+      for (const client of have.clients()) {
+        const clock = have.prefix(client);
+        if (clock > 0) entries.push([client, clock]);
+      }
+      encoding.writeVarUint(e, entries.length);
+      for (const [client, clock] of entries) {
+        encoding.writeVarUint(e, client);
+        encoding.writeVarUint(e, clock);
+      }
+      return encoding.toUint8Array(e);
+    },
+    isRedundant(summary) {
+      return (
+        summary.structs.every((s) => have.covers(s.client, s.clock, s.len)) &&
+        summary.deletes.every(([client, clock, len]) => deleted.covers(client, clock, len))
+      );
+    },
+    agentOnlyStructs,
+    messageStructs,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * The benchmark-only `unsafeAckBeforeCommit` option ([P7] is what it gives up): with it the writer
+ * is told `sent` while the store still holds the append; without it (the default) nothing is acked
+ * until the commit. Followers get the update only after the commit either way.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { conversationDoc } from '@parley/core';
+import { WS, agent, closeRelays, customer, holdableStore, muxClient, startRelay } from './test-kit.js';
+
+const conv = conversationDoc(WS, 'c1', 'unsafe');
+afterEach(closeRelays);
+
+describe('relay ack timing', () => {
+  it.each([
+    { mode: 'unsafeAckBeforeCommit acks while the append is held', unsafe: true },
+    { mode: '[P7] the default acks nothing while the append is held', unsafe: false },
+  ])('$mode', async ({ unsafe }) => {
+    const store = holdableStore();
+    const relay = startRelay({ store, ...(unsafe ? { unsafeAckBeforeCommit: true } : {}) });
+    const writer = muxClient(relay, customer());
+    const follower = muxClient(relay, agent());
+    const w = writer.open(conv);
+    const f = follower.open(conv);
+    await writer.until(() => w.synced, 'writer synced');
+    await follower.until(() => f.synced, 'follower synced');
+
+    store.hold();
+    const framesBefore = writer.socket.received.length;
+    w.ydoc.getText('t').insert(0, 'hello');
+    if (unsafe) {
+      await writer.until(() => writer.allAcked(conv), 'ack before the commit');
+    } else {
+      // The relay answers nothing for an update until it commits; let every queued turn run, then look.
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setTimeout(r, 0));
+      expect(writer.socket.received.length).toBe(framesBefore);
+      expect(writer.allAcked(conv)).toBe(false);
+    }
+    expect(store.appends).toBe(0);
+    // Nothing reaches other devices before the store has it, in either mode.
+    expect(f.ydoc.getText('t').toString()).toBe('');
+
+    store.release();
+    await follower.until(() => f.ydoc.getText('t').toString() === 'hello', 'forward after the commit');
+    await writer.until(() => writer.allAcked(conv), 'acked');
+    expect(store.appends).toBe(1);
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * SQLite DocStore whose connection lives in a worker thread. Same file format, durability and
+ * semantics as `sqlite.ts`; the relay's thread only queues appends and posts them.
+ *
+ * Group commit: at most one commit is in flight; appends arriving meanwhile wait and go together
+ * into the next transaction, so the busier the relay, the more appends share each fsync.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { StorageCorruptError, StoreClosedError } from './errors.js';
+import { ownerPairs, sqliteFile, type SqliteStoreOptions } from './sqlite.js';
+import type { AppendRecord } from './sqlite-engine.js';
+import type { SqliteReply, SqliteRequest, SqliteWorkerData, WireError } from './sqlite-wire.js';
+import { StorageUnavailableError, type DocStore, type DocSummary, type StoredDoc } from './types.js';
+
+interface PendingAppend extends AppendRecord {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** A request before it gets its id (Omit distributed over the union). */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+type Request = WithoutId<SqliteRequest>;
+
+function fromWire(file: string, error: WireError): Error {
+  if (error.kind === 'corrupt') return new StorageCorruptError(error.file, error.detail);
+  if (error.kind === 'unavailable') return new StorageUnavailableError(error.message);
+  return new Error(`${file}: storage worker failed: ${error.message}`);
+}
+
+/**
+ * The worker runs the built file in production. From TypeScript sources (tests, `tsx`) it first
+ * registers tsx inside the worker: Node 20 does not apply `--import` hooks to a worker's entry point.
+ */
+function spawnWorker(data: SqliteWorkerData): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./sqlite-worker.js', import.meta.url), { workerData: data });
+  const require = createRequire(import.meta.url);
+  const tsxPackage = require.resolve('tsx/package.json');
+  const manifest = require('tsx/package.json') as { exports: Record<string, { import: { default: string } }> };
+  const tsxApi = pathToFileURL(join(dirname(tsxPackage), manifest.exports['./esm/api']!.import.default)).href;
+  const entry = new URL('./sqlite-worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: data });
+}
+
+export async function openSqliteThreadedStore(options: SqliteStoreOptions): Promise<DocStore & { readonly file: string }> {
+  const file = sqliteFile(options);
+  const maxBatch = options.maxBatch ?? 512;
+  const { dataDir: _d, fileName: _f, maxBatch: _m, ...engineOptions } = options;
+  const worker = spawnWorker({ file, options: engineOptions });
+
+  const waiting = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
+  let nextId = 1;
+  let dead: Error | null = null;
+  const queue: PendingAppend[] = [];
+  let commitInFlight = false;
+  let pumpScheduled = false;
+  let closed = false;
+
+  const fail = (error: Error): void => {
+    dead ??= error;
+    for (const w of waiting.values()) w.reject(dead);
+    waiting.clear();
+    for (const a of queue.splice(0)) a.reject(dead);
+  };
+
+  const opened = new Promise<void>((resolve, reject) => waiting.set(0, { resolve: () => resolve(), reject }));
+  worker.on('message', (reply: SqliteReply) => {
+    const w = waiting.get(reply.id);
+    if (!w) return;
+    waiting.delete(reply.id);
+    if (reply.ok) w.resolve(reply.value);
+    else w.reject(fromWire(file, reply.error));
+  });
+  worker.on('error', (error) => fail(new StorageUnavailableError(`${file}: storage worker crashed: ${error.message}`, { cause: error })));
+  worker.on('exit', (code) => fail(new StorageUnavailableError(`${file}: storage worker exited (${code})`)));
+
+  try {
+    await opened;
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+
+  function send<T>(request: Request): Promise<T> {
+    if (dead) return Promise.reject(dead);
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage({ ...request, id } as SqliteRequest);
+    });
+  }
+
+  function commit(batch: PendingAppend[]): Promise<void> {
+    const records = batch.map(({ name, update, owners }): AppendRecord => ({ name, update, ...(owners ? { owners } : {}) }));
+    return send<void>({ op: 'commit', batch: records, now: Date.now() }).then(
+      () => batch.forEach((a) => a.resolve()),
+      (error: unknown) => batch.forEach((a) => a.reject(error)),
+    );
+  }
+
+  function pump(): void {
+    pumpScheduled = false;
+    if (commitInFlight || queue.length === 0) return;
+    const batch = queue.splice(0, maxBatch);
+    commitInFlight = true;
+    void commit(batch).then(() => {
+      commitInFlight = false;
+      pump();
+    });
+  }
+
+  /** Posts every queued append now, so an operation posted next is ordered after them. */
+  function postQueued(): void {
+    while (queue.length > 0) void commit(queue.splice(0, maxBatch));
+  }
+
+  const ensureOpen = (): void => {
+    if (closed) throw new StoreClosedError(`${file} is closed`);
+  };
+
+  return {
+    file,
+    append(name, update, owners) {
+      if (closed) return Promise.reject(new StoreClosedError(`${file} is closed`));
+      if (dead) return Promise.reject(dead);
+      return new Promise<void>((resolve, reject) => {
+        const pairs = ownerPairs(owners);
+        // Copied: the caller may reuse its buffer before the batch commits.
+        queue.push({ name, update: update.slice(), ...(pairs ? { owners: pairs } : {}), resolve, reject });
+        if (!pumpScheduled) {
+          pumpScheduled = true;
+          setImmediate(pump);
+        }
+      });
+    },
+    async load(name) {
+      ensureOpen();
+      return send<StoredDoc | null>({ op: 'load', name });
+    },
+    async compact(name) {
+      ensureOpen();
+      postQueued();
+      await send<void>({ op: 'compact', name });
+    },
+    async delete(name) {
+      ensureOpen();
+      postQueued();
+      await send<void>({ op: 'delete', name });
+    },
+    async list(prefix) {
+      ensureOpen();
+      return send<DocSummary[]>({ op: 'list', prefix });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      postQueued();
+      try {
+        await send<void>({ op: 'close' });
+      } finally {
+        dead ??= new StoreClosedError(`${file} is closed`);
+        await worker.terminate();
+      }
+    },
+  };
+}

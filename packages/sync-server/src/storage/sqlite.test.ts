@@ -1,0 +1,107 @@
+/** What only the SQLite store has: a file that can be damaged, and a disk that can fill up. */
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { StorageCorruptError } from './errors.js';
+import { openSqliteStore, type SqliteStoreOptions } from './sqlite.js';
+import { openSqliteThreadedStore } from './sqlite-threaded.js';
+import type { DocStore } from './types.js';
+import { StorageUnavailableError } from './types.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-sqlite-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function textUpdate(clientID: number, text: string): Uint8Array {
+  const doc = new Y.Doc();
+  doc.clientID = clientID;
+  doc.getText('t').insert(0, text);
+  return Y.encodeStateAsUpdate(doc);
+}
+
+/** A store holding enough documents to span many pages, closed again. */
+async function filledFile(): Promise<{ dataDir: string; file: string }> {
+  const dataDir = tempDir();
+  const store = openSqliteStore({ dataDir });
+  await Promise.all(Array.from({ length: 200 }, (_, i) => store.append(`d/${i}`, textUpdate(i + 1, `message ${i} `.repeat(40)))));
+  await store.close();
+  return { dataDir, file: store.file };
+}
+
+const openers: Array<[string, (options: SqliteStoreOptions) => Promise<DocStore>]> = [
+  ['on the relay thread', async (options) => openSqliteStore(options)],
+  ['in a worker thread', openSqliteThreadedStore],
+];
+
+describe.each(openers)('SQLite store %s on a damaged file', (_where, open) => {
+  it.each([
+    ['is not a database', (file: string) => writeFileSync(file, 'hello, this is not sqlite '.repeat(400))],
+    ['was truncated', (file: string) => truncateSync(file, Math.floor(readFileSync(file).byteLength / 3))],
+    [
+      'has a page overwritten',
+      (file: string) => {
+        const bytes = readFileSync(file);
+        bytes.fill(0xa5, 4096 * 2, 4096 * 2 + 2048);
+        writeFileSync(file, bytes);
+      },
+    ],
+  ])('refuses to open a file that %s, naming the file', async (_what, damage) => {
+    const { dataDir, file } = await filledFile();
+    damage(file);
+    const thrown: unknown = await open({ dataDir }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(thrown).toBeInstanceOf(StorageCorruptError);
+    expect((thrown as Error).message).toContain(file);
+  });
+
+  it('refuses a file written by a newer schema', async () => {
+    const { dataDir, file } = await filledFile();
+    const Database = (await import('better-sqlite3')).default;
+    const raw = new Database(file);
+    raw.pragma('user_version = 99');
+    raw.close();
+    await expect(open({ dataDir })).rejects.toThrow(/schema version 99/);
+  });
+});
+
+describe.each(openers)('SQLite store %s when the disk is full', (_where, open) => {
+  it('[P12] rejects appends with StorageUnavailableError, keeps serving reads, and recovers when space is freed', async () => {
+    const dataDir = tempDir();
+    // The quota plays the full disk: SQLite reports SQLITE_FULL exactly as it does on ENOSPC.
+    const store = await open({ dataDir, maxBytes: 256 * 1024 });
+    const big = (i: number): Uint8Array => textUpdate(i + 1, `${i} `.padEnd(20_000, 'x'));
+    await store.append('d/keep', textUpdate(999, 'still readable'));
+    const results: Array<'ok' | StorageUnavailableError> = [];
+    for (let i = 0; i < 40; i++) {
+      results.push(await store.append(`d/filler/${i}`, big(i)).then(() => 'ok' as const, (e: StorageUnavailableError) => e));
+    }
+    const firstFailure = results.findIndex((r) => r !== 'ok');
+    expect(firstFailure).toBeGreaterThan(0);
+    expect(results[firstFailure]).toBeInstanceOf(StorageUnavailableError);
+    expect((results[firstFailure] as Error).message).toMatch(/full/i);
+
+    const kept = await store.load('d/keep');
+    expect(kept!.updates).toHaveLength(1);
+    const failedName = `d/filler/${firstFailure}`;
+    expect(await store.load(failedName)).toBeNull();
+
+    for (let i = 0; i < firstFailure; i++) await store.delete(`d/filler/${i}`);
+    await store.append(failedName, big(firstFailure));
+    expect((await store.load(failedName))!.updates).toHaveLength(1);
+    await store.close();
+
+    const reopened = await open({ dataDir });
+    expect((await reopened.list('d/')).map((s) => s.name)).toEqual(['d/filler/' + firstFailure, 'd/keep']);
+    await reopened.close();
+  });
+});
