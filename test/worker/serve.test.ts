@@ -1,0 +1,43 @@
+/**
+ * `parley serve` starts the worker in-process for every existing workspace (a fresh data folder has
+ * `demo`) with a bot token it mints itself; `--no-worker` leaves it out.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+import { createPeers, type Peers } from './fixtures.js';
+
+let relay: RelayProcess;
+let peers: Peers;
+
+beforeAll(async () => {
+  relay = await startRelayProcess();
+  peers = createPeers(relay, 'demo');
+});
+afterAll(async () => {
+  await peers?.close();
+  await relay?.stop();
+});
+
+describe('parley serve runs the worker', () => {
+  it('assigns a demo conversation with no worker of the test’s own, and stops cleanly with the server', async () => {
+    expect((await relay.waitForLog((l) => l.msg === 'listening')).worker).toBe(true);
+    await relay.waitForLog((l) => l.msg === 'routing worker started' && l.ws === 'demo', 20_000);
+    await peers.settings({ routingRules: [{ keywords: ['refund'], team: 'billing' }] }, { teams: [{ name: 'billing', members: ['ana'] }] });
+    await peers.agent('ana');
+    const customer = await peers.customer('c1', 'refund please');
+    const s = await customer.until((x) => x.state.assignee !== null, 'assignment by the served worker', 20_000);
+    expect(s.state).toMatchObject({ team: 'billing', assignee: { id: 'ana' } });
+    await peers.close();
+    expect(await relay.stop()).toBe(0);
+  });
+
+  it('--no-worker starts none', async () => {
+    const bare = await startRelayProcess({ args: ['--no-worker'] });
+    try {
+      const listening = await bare.waitForLog((l) => l.msg === 'listening');
+      expect(listening.worker).toBe(false);
+    } finally {
+      await bare.stop();
+    }
+  });
+});
