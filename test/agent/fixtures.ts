@@ -12,7 +12,7 @@ import { Conversation, conversationDoc, createClient, deviceId, type ParleyClien
 import { repoRoot, startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { launchChromium } from '../helpers/browser.js';
+import { allowBrowserTestTime, launchChromium } from '../helpers/browser.js';
 
 const agentDir = join(repoRoot, 'packages', 'agent');
 
@@ -165,6 +165,7 @@ export interface AgentSuite {
  * before its tests and stopped after them. The fields are set once the file's beforeAll has run.
  */
 export function useAgentSuite(): AgentSuite {
+  allowBrowserTestTime();
   const suite = { customers: [] as NodeCustomer[] } as AgentSuite;
   beforeAll(async () => {
     ensureAgentBuilt();

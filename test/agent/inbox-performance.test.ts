@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshotPath } from '../helpers/browser.js';
+import { allowBrowserTestTime, launchChromium, screenshotPath } from '../helpers/browser.js';
 import { repoRoot, type RelayProcess } from '../helpers/relay-process.js';
 import { ensureAgentBuilt, seedConversations, signIn, startRelayWithAdmin, type Admin } from './fixtures.js';
+
+allowBrowserTestTime();
 
 const CUSTOMERS = 50;
 const PER_CUSTOMER = 20;

@@ -1,4 +1,5 @@
 import { chromium, type Browser } from 'playwright-core';
+import { vi } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -13,6 +14,15 @@ export async function launchChromium(): Promise<Browser> {
     executablePath: chromiumPath,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+}
+
+/**
+ * A browser test's steps each wait up to Playwright's own 30 s; the test's budget must be larger, or a
+ * step that is slow on a loaded 2-core CI machine ends in vitest's bare "timed out in 30000ms" instead
+ * of Playwright's error naming the locator it waited for. Called by the suites that start Chromium.
+ */
+export function allowBrowserTestTime(): void {
+  vi.setConfig({ testTimeout: 90_000 });
 }
 
 /** Screenshots land in test/artifacts/screenshots (git-ignored) so a run's states can be looked at. */

@@ -5,9 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { replicaStoreContract } from '../../packages/core/src/persistence/contract-suite.js';
-import { launchChromium } from '../helpers/browser.js';
+import { allowBrowserTestTime, launchChromium } from '../helpers/browser.js';
 import { startDevServer } from '../widget/dev-server.js';
 import type { CaseResult } from './pages/contract-page.js';
+
+allowBrowserTestTime();
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof startDevServer>>;

@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { Conversation, conversationDoc, createClient, profileDoc, readProfile, type CustomerProfile, type ParleyClient, type WebSocketConstructor } from '@parley/core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { launchChromium } from '../helpers/browser.js';
+import { allowBrowserTestTime, launchChromium } from '../helpers/browser.js';
 import { repoRoot, startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 
 const widgetDir = join(repoRoot, 'packages', 'widget');
@@ -113,6 +113,7 @@ export interface WidgetSuite {
  * `agent`, also a Node agent connected to it. Fields are set once the file's beforeAll has run.
  */
 export function useWidgetSuite(options: { agent?: boolean } = {}): WidgetSuite {
+  allowBrowserTestTime();
   const suite = {} as WidgetSuite;
   beforeAll(async () => {
     ensureWidgetBuilt();

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, screenshotPath } from '../helpers/browser.js';
+import { allowBrowserTestTime, launchChromium, screenshotPath } from '../helpers/browser.js';
 import { startDevServer } from './dev-server.js';
 import { axeViolations } from './axe.js';
+
+allowBrowserTestTime();
 
 /**
  * The widget's screens in real Chromium, over core's Conversation with a page-local port (no relay):
