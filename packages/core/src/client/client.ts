@@ -495,7 +495,19 @@ export function createClient(options: ClientOptions): ParleyClient {
   const onOnline = (): void => client.reconnect();
   const target = globalThis as { addEventListener?: (type: string, listener: () => void) => void; removeEventListener?: (type: string, listener: () => void) => void };
   target.addEventListener?.('online', onOnline);
-  stopListening = () => target.removeEventListener?.('online', onOnline);
+  // The browser deleted the site's data under us: the replica of every document held here is gone,
+  // while this page still has it all in memory. Writing it back now keeps the next page load (and
+  // an offline one) whole, including messages the relay has not acknowledged yet.
+  const stopLost = store.onLost?.((name) => {
+    const entry = entries.get(name);
+    if (!entry?.loaded) return;
+    track(entry, store.append(name, Y.encodeStateAsUpdate(entry.doc)));
+    saveAcked(entry);
+  });
+  stopListening = () => {
+    target.removeEventListener?.('online', onOnline);
+    stopLost?.();
+  };
 
   if (options.connect !== false) void connect();
   return client;

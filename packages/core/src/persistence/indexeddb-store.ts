@@ -12,6 +12,9 @@
  * (c) y-indexeddb drops write errors; here `append` resolves on transaction commit and rejects
  *     with ParleyError `quota_exceeded` (or `storage`), so the caller can tell the user.
  * (d) y-indexeddb's clearData does not await the deletion; here `clear` resolves when it is done.
+ * (e) when the browser deletes the site's data it closes every connection; y-indexeddb keeps the
+ *     dead one and fails every later write. Here the next write reopens (creating the database
+ *     afresh) and `onLost` tells the client, which writes the whole in-memory state back.
  */
 import * as Y from 'yjs';
 import { ParleyError } from '../errors.js';
@@ -21,6 +24,16 @@ const UPDATES = 'updates';
 const CUSTOM = 'custom';
 const ACKED_KEY = 'parley.acked';
 const FIRST_COMPACTION_CHECK = 64;
+/**
+ * After the browser closes our connections for a deletion it is still deleting for a moment; a
+ * replica written back at once is deleted with the rest (and a log missing its start loads as
+ * nothing: Yjs keeps updates whose predecessors are absent pending). Chromium gives no event for
+ * "done" (indexedDB.databases() does not even answer meanwhile), so the write-back waits a little,
+ * and a write that still fails within RECOVERY_WINDOW_MS asks for another, a bounded number of times.
+ */
+const DELETION_GRACE_MS = 250;
+const RECOVERY_WINDOW_MS = 10_000;
+const MAX_WRITE_BACKS = 5;
 
 export interface IndexedDbStoreOptions {
   /** Database name prefix, so Parley's databases never clash with the host page's. Default 'parley:'. */
@@ -43,16 +56,39 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions = {}): Repli
     return f;
   };
   const dbs = new Map<string, DocDb>();
+  const lostListeners = new Set<(name: string) => void>();
+  const recovering = new Map<string, { attempts: number; since: number }>();
+
+  const announceLost = (name: string): void => {
+    const previous = recovering.get(name);
+    const attempts = previous && Date.now() - previous.since < RECOVERY_WINDOW_MS ? previous.attempts + 1 : 1;
+    if (attempts > MAX_WRITE_BACKS) return; // the medium keeps failing: writes report it themselves
+    recovering.set(name, { attempts, since: Date.now() });
+    setTimeout(() => {
+      for (const listener of [...lostListeners]) listener(name);
+    }, DELETION_GRACE_MS * attempts);
+  };
 
   const docDb = (name: string): DocDb => {
-    let d = dbs.get(name);
-    if (!d) {
-      const db = openDb(factory(), prefix + name, () => dbs.delete(name));
-      d = { db, appended: 0, nextCheck: FIRST_COMPACTION_CHECK };
-      dbs.set(name, d);
-      db.catch(() => dbs.delete(name));
-    }
-    return d;
+    const known = dbs.get(name);
+    if (known) return known;
+    // Called only from IndexedDB callbacks, after `fresh` exists.
+    const forget = (): boolean => dbs.get(name) === fresh && dbs.delete(name);
+    const fresh: DocDb = {
+      db: openDb(factory(), prefix + name, {
+        onVersionChange: forget,
+        onForcedClose: () => {
+          // Only a connection still in use means a replica someone relies on was deleted.
+          if (!forget()) return;
+          announceLost(name);
+        },
+      }),
+      appended: 0,
+      nextCheck: FIRST_COMPACTION_CHECK,
+    };
+    fresh.db.catch(forget);
+    dbs.set(name, fresh);
+    return fresh;
   };
 
   /** Merges the log into one row inside one transaction, so no concurrent append is lost. */
@@ -92,7 +128,7 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions = {}): Repli
   const put = async (name: string, store: string, value: Uint8Array, key?: string): Promise<void> => {
     const d = docDb(name);
     const db = await d.db.catch((err: unknown) => Promise.reject(toStoreError(err)));
-    await new Promise<void>((resolve, reject) => {
+    const written = new Promise<void>((resolve, reject) => {
       try {
         const tx = db.transaction([store], 'readwrite');
         tx.oncomplete = () => resolve();
@@ -103,6 +139,16 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions = {}): Repli
         // Browsers report a full disk through abort; some also throw synchronously
         reject(toStoreError(err));
       }
+    });
+    await written.catch((err: ParleyError) => {
+      const recovery = recovering.get(name);
+      if (err.code !== 'quota_exceeded' && recovery && Date.now() - recovery.since < RECOVERY_WINDOW_MS && dbs.get(name) === d) {
+        // The deletion caught the connection reopened for the write-back: reopen and write back again.
+        dbs.delete(name);
+        db.close();
+        announceLost(name);
+      }
+      throw err;
     });
     if (store === UPDATES && ++d.appended >= d.nextCheck) await compact(d, false).catch(() => undefined);
   };
@@ -131,12 +177,17 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions = {}): Repli
     async close() {
       const open = [...dbs.values()];
       dbs.clear();
+      lostListeners.clear();
       await Promise.all(open.map(async (d) => (await d.db.catch(() => null))?.close()));
+    },
+    onLost(listener) {
+      lostListeners.add(listener);
+      return () => lostListeners.delete(listener);
     },
   };
 }
 
-function openDb(factory: IDBFactory, dbName: string, onClosed: () => void): Promise<IDBDatabase> {
+function openDb(factory: IDBFactory, dbName: string, on: { onVersionChange(): void; onForcedClose(): void }): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const req = factory.open(dbName);
     req.onupgradeneeded = () => {
@@ -149,8 +200,11 @@ function openDb(factory: IDBFactory, dbName: string, onClosed: () => void): Prom
       // another tab deleting or upgrading this database must not wait for us forever
       db.onversionchange = () => {
         db.close();
-        onClosed();
+        on.onVersionChange();
       };
+      // Fired only when the browser closes the connection itself (site data deleted, disk error),
+      // never after our own close().
+      db.onclose = () => on.onForcedClose();
       resolve(db);
     };
     req.onerror = () => reject(toStoreError(req.error));

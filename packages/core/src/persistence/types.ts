@@ -27,6 +27,14 @@ export interface ReplicaStore {
   clear(name: string): Promise<void>;
   /** Finishes pending writes and releases handles; the store is unusable afterwards. */
   close(): Promise<void>;
+  /**
+   * For media that can lose replicas behind the store's back: a browser deleting the site's data
+   * closes IndexedDB connections and deletes the databases while the page keeps running. The
+   * listener hears each document whose replica went that way; whoever holds the document in memory
+   * appends its whole state again, or the next page load finds only what was written afterwards.
+   * Returns the unsubscribe. Stores whose medium cannot vanish leave it out.
+   */
+  onLost?(listener: (name: string) => void): () => void;
 }
 
 /**
