@@ -33,6 +33,8 @@ export interface Peers {
   worker(extra?: Partial<WorkerOptions>): Promise<Worker>;
   /** Agent `id` assigns the conversation to themself, as in the agent app. */
   assignAs(id: string, doc: string): Promise<void>;
+  /** Agent `id` resolves the conversation (acknowledged by the relay when it resolves). */
+  resolveAs(id: string, doc: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,15 @@ export function createPeers(relay: RelayProcess, ws: string): Peers {
       await watcher.whenSynced;
     }
     return watcher;
+  };
+
+  const actAs = async (id: string, doc: string, act: (conv: Conversation) => void): Promise<void> => {
+    const handle = (await client('agent', id)).open(doc);
+    await handle.whenSynced;
+    const conv = Conversation.open({ doc: handle.doc, acks: handle.acks, me: { role: 'agent', id, name: id.toUpperCase() }, deviceId: 'desk' });
+    act(conv);
+    conv.destroy();
+    await acked(handle);
   };
 
   return {
@@ -106,14 +117,8 @@ export function createPeers(relay: RelayProcess, ws: string): Peers {
           ),
       };
     },
-    async assignAs(id, doc) {
-      const handle = (await client('agent', id)).open(doc);
-      await handle.whenSynced;
-      const conv = Conversation.open({ doc: handle.doc, acks: handle.acks, me: { role: 'agent', id, name: id.toUpperCase() }, deviceId: 'desk' });
-      conv.assign({ agent: { id, name: id.toUpperCase() } });
-      conv.destroy();
-      await acked(handle);
-    },
+    assignAs: (id, doc) => actAs(id, doc, (conv) => conv.assign({ agent: { id, name: id.toUpperCase() } })),
+    resolveAs: (id, doc) => actAs(id, doc, (conv) => conv.resolve()),
     async worker(extra = {}) {
       const token = await relay.token('bot', ws, 'router', { name: 'Parley', grants: workerGrants(ws) });
       const worker = createWorker({ relayUrl: relay.wsUrl, token, ws, ...extra });

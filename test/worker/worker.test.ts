@@ -101,6 +101,26 @@ describe('routing worker', () => {
     expect(s.state).toMatchObject({ team: 'sales', assignee: null });
     expect(assignments(s)).toHaveLength(1);
   });
+  it('assigns a conversation that waited for its team when a member comes online, the longest waiting first', async () => {
+    const p = open(workspace());
+    await p.settings({ routingRules: rules }, { teams: [{ name: 'sales', members: ['sam'] }], agentCapacity: { sam: 1 } });
+    await p.worker();
+    // 11 pm: nobody of sales is online; both conversations wait in the unassigned view.
+    const first = await p.customer('c1', 'can I get a quote?');
+    await first.until((x) => x.state.team !== null, 'team of the first');
+    const second = await p.customer('c2', 'what is the price for 10 seats?');
+    await second.until((x) => x.state.team !== null, 'team of the second');
+    // Morning: sam comes online with room for one.
+    await p.agent('sam');
+    const s = await first.until((x) => x.state.assignee !== null, 'assignment once sam is online');
+    expect(s.state).toMatchObject({ team: 'sales', assignee: { id: 'sam' } });
+    expect(assignments(s).map((m) => m.event)).toMatchObject([{ team: 'sales', agent: null }, { team: 'sales', agent: { id: 'sam' } }]);
+    // sam is at capacity; resolving the first frees him for the second.
+    expect(second.conv.snapshot().state.assignee).toBeNull();
+    await p.resolveAs('sam', first.doc);
+    const t = await second.until((x) => x.state.assignee !== null, 'assignment of the second once sam had room');
+    expect(t.state.assignee?.id).toBe('sam');
+  });
 });
 
 describe('off-hours reply', () => {

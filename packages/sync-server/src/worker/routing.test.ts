@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ROUTING_SETTINGS, type AgentRef, type RoutingRule, type RoutingSettings } from '@parley/core';
-import { chooseAgent, needsRouting, planRouting } from './routing.js';
+import { Conversation, DEFAULT_ROUTING_SETTINGS, type AgentRef, type RoutingRule, type RoutingSettings } from '@parley/core';
+import { chooseAgent, needsRouting, planRouting, planWaiting, waitingForAgent } from './routing.js';
 import { createLedger } from './workload.js';
 import { testConversation } from './test-conversations.js';
 
@@ -74,5 +74,58 @@ describe('round-robin under capacity', () => {
     t.bot.resolve();
     ledger.record('c', t.bot.snapshot(), Date.now());
     expect(chooseAgent('billing', { routing: one, online: online('sam'), workload: ledger })?.id).toBe('sam');
+  });
+});
+
+describe('conversations waiting for an agent', () => {
+  const billing = { ...routing, teams: [{ name: 'billing', members: ['sam'] }] };
+
+  it('one routed to its team while nobody was online goes to the first member who comes online; the longest waiting first', () => {
+    const ledger = createLedger('router');
+    const convs = ['invoice please', 'refund for 10 seats?'].map((text, i) => {
+      const t = testConversation();
+      t.say(text);
+      const plan = planRouting(t.bot.snapshot(), { rules, routing: billing, online: online(), workload: ledger });
+      expect(plan).toEqual({ team: 'billing', agent: null });
+      t.bot.assign({ team: plan!.team, agent: plan!.agent });
+      ledger.record(`conv-${i}`, t.bot.snapshot(), Date.now());
+      return t;
+    });
+    expect(ledger.waiting()).toEqual(['conv-0', 'conv-1']);
+    const now = Date.now();
+    // Still nobody: nothing to write.
+    expect(planWaiting(convs[0]!.bot.snapshot(), { routing: billing, online: online('ana'), workload: ledger }, 'router', now)).toBeNull();
+    const plan = planWaiting(convs[0]!.bot.snapshot(), { routing: billing, online: online('sam'), workload: ledger }, 'router', now);
+    expect(plan).toEqual({ team: 'billing', agent: agent('sam') });
+    convs[0]!.bot.assign({ team: plan!.team, agent: plan!.agent });
+    ledger.record('conv-0', convs[0]!.bot.snapshot(), now);
+    expect(ledger.waiting()).toEqual(['conv-1']);
+  });
+
+  it('is not waiting once an agent unassigned or moved it, or when it is resolved', () => {
+    const t = testConversation();
+    t.say('quote please');
+    t.bot.assign({ team: 'sales', agent: null });
+    expect(waitingForAgent(t.bot.snapshot(), 'router', Date.now())).toBe(true);
+    expect(waitingForAgent(t.bot.snapshot(), 'another-bot', Date.now())).toBe(false);
+    t.bot.resolve();
+    expect(waitingForAgent(t.bot.snapshot(), 'router', Date.now())).toBe(false);
+
+    const moved = testConversation();
+    moved.say('quote please');
+    moved.bot.assign({ team: 'sales', agent: null });
+    const human = Conversation.open({ doc: moved.bot.doc, me: { role: 'agent', id: 'ana', name: 'ANA' }, deviceId: 'laptop' });
+    human.assign({ team: 'billing', agent: null });
+    expect(waitingForAgent(moved.bot.snapshot(), 'router', Date.now())).toBe(false);
+  });
+
+  it('a resolved conversation frees its agent: record() says so', () => {
+    const ledger = createLedger('router');
+    const t = testConversation();
+    t.say('invoice');
+    t.bot.assign({ team: 'billing', agent: agent('sam') });
+    expect(ledger.record('c', t.bot.snapshot(), Date.now())).toBe(false);
+    t.bot.resolve();
+    expect(ledger.record('c', t.bot.snapshot(), Date.now())).toBe(true);
   });
 });

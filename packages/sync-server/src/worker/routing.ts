@@ -2,7 +2,7 @@
  * Which team and agent a new conversation goes to. Pure: the worker hands in a snapshot, the
  * settings, who is online and the workload; tests call it with plain data.
  */
-import { capacityOf, routeConversation, teamMembers, type AgentRef, type ConversationSnapshot, type RoutingRule, type RoutingSettings } from '@parley/core';
+import { capacityOf, effectiveStatus, isActive, routeConversation, teamMembers, type AgentRef, type ConversationSnapshot, type RoutingRule, type RoutingSettings } from '@parley/core';
 import type { Workload } from './workload.js';
 
 export interface RoutingInput {
@@ -49,4 +49,27 @@ export function planRouting(snapshot: ConversationSnapshot, input: RoutingInput)
   const team = routeConversation(input.rules, { text, ...(referralPage ? { url: referralPage } : {}), ...(language ? { language } : {}) });
   if (team === null) return null;
   return { team, agent: chooseAgent(team, input) };
+}
+
+/**
+ * A conversation this worker routed to a team while nobody of it could take it: still open, a team,
+ * no assignee, and the latest assignment event is the bot's own team-only one. An agent who
+ * unassigned or moved it on purpose wrote the latest event, so they are not overruled.
+ */
+export function waitingForAgent(snapshot: ConversationSnapshot, botId: string, now: number): boolean {
+  if (!snapshot.exists || snapshot.state.team === null || snapshot.state.assignee !== null) return false;
+  if (!isActive(effectiveStatus(snapshot, now))) return false;
+  for (let i = snapshot.messages.length - 1; i >= 0; i--) {
+    const m = snapshot.messages[i]!;
+    if (m.event?.type === 'assignment') return m.author.role === 'bot' && m.author.id === botId;
+  }
+  return false;
+}
+
+/** An agent for a waiting conversation once one of its team is online under capacity; null: keep waiting (nothing to write). */
+export function planWaiting(snapshot: ConversationSnapshot, input: Omit<RoutingInput, 'rules'>, botId: string, now: number): RoutingPlan | null {
+  if (!waitingForAgent(snapshot, botId, now)) return null;
+  const team = snapshot.state.team!;
+  const agent = chooseAgent(team, input);
+  return agent ? { team, agent } : null;
 }

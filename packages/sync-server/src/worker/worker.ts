@@ -32,7 +32,7 @@ import { createFileStore } from '@parley/core/node';
 import * as Y from 'yjs';
 import { offHoursReplyDue } from './off-hours.js';
 import { WORKER_FIELD, isLeader, onlineAgents } from './presence.js';
-import { planRouting, type RoutingPlan } from './routing.js';
+import { planRouting, planWaiting, type RoutingPlan } from './routing.js';
 import { createWorkQueue } from './work-queue.js';
 import { createLedger } from './workload.js';
 import { withTimeout } from '../with-timeout.js';
@@ -110,7 +110,7 @@ export function createWorker(options: WorkerOptions): Worker {
     ...(options.replicaDir ? { store: createFileStore({ dir: options.replicaDir }) } : {}),
   });
   const stats: WorkerStats = { read: 0, assigned: 0, routedToTeamOnly: 0, autoReplies: 0 };
-  const ledger = createLedger();
+  const ledger = createLedger(bot.id);
   const seen = new Map<string, number>();
   const handledListeners = new Set<HandledListener>();
   let stopped = false;
@@ -140,6 +140,11 @@ export function createWorker(options: WorkerOptions): Worker {
   const enqueueAll = (): void => {
     for (const name of entries.keys()) enqueue(name, true);
   };
+  /** Conversations routed while nobody could take them: read again when someone may now. */
+  const enqueueWaiting = (): void => {
+    if (!leading || stopped) return;
+    for (const name of ledger.waiting()) queue.push(name);
+  };
 
   async function handleConversation(name: string): Promise<void> {
     const parsed = parseDocName(name);
@@ -151,7 +156,8 @@ export function createWorker(options: WorkerOptions): Worker {
       try {
         stats.read++;
         const at = now();
-        ledger.record(name, conv.snapshot(), at);
+        const freed = ledger.record(name, conv.snapshot(), at);
+        if (freed) enqueueWaiting();
         if (leading && !stopped) {
           const wrote = act(conv, at, name);
           if (wrote.plan) {
@@ -174,7 +180,8 @@ export function createWorker(options: WorkerOptions): Worker {
   function act(conv: Conversation, at: number, name: string): { plan: RoutingPlan | null; replied: boolean } {
     const workspace = readSettings(settings.doc);
     const routing = readRoutingSettings(settings.doc);
-    const plan = planRouting(conv.snapshot(), { rules: workspace.routingRules, routing, online: onlineAgents(directory.awareness), workload: ledger });
+    const input = { rules: workspace.routingRules, routing, online: onlineAgents(directory.awareness), workload: ledger };
+    const plan = planRouting(conv.snapshot(), input) ?? planWaiting(conv.snapshot(), input, bot.id, at);
     if (plan) {
       conv.assign({ team: plan.team, agent: plan.agent });
       if (plan.agent) stats.assigned++;
@@ -213,7 +220,13 @@ export function createWorker(options: WorkerOptions): Worker {
 
   // Announce ourselves so that a second worker (another relay process) stands by.
   directory.awareness.setLocalStateField(WORKER_FIELD, { bot: bot.id });
+  let online = new Set<string>();
   const onAwareness = (): void => {
+    // Someone came online (or back from away): conversations routed while nobody could take them are theirs to get.
+    const present = new Set(onlineAgents(directory.awareness).keys());
+    const arrived = [...present].some((id) => !online.has(id));
+    online = present;
+    if (arrived && started) enqueueWaiting();
     const lead = isLeader(directory.awareness);
     if (lead === leading) return;
     leading = lead;
@@ -236,6 +249,7 @@ export function createWorker(options: WorkerOptions): Worker {
     if (stopped) return;
     directory.awareness.on('change', onAwareness);
     leading = isLeader(directory.awareness);
+    online = new Set(onlineAgents(directory.awareness).keys());
     entries.observe(onDirectory);
     started = true;
     enqueueAll();

@@ -4,12 +4,15 @@
  * so after a restart the worker rebuilds the same picture from the documents themselves.
  */
 import { effectiveStatus, isActive, type ConversationSnapshot } from '@parley/core';
+import { waitingForAgent } from './routing.js';
 
 interface Facts {
   assignee: string | null;
   active: boolean;
   /** agent id → latest assignment event time to that agent in this conversation */
   assignedAt: Map<string, number>;
+  /** routed to a team while nobody could take it: since the customer's first message, else null */
+  waitingSince: number | null;
 }
 
 export interface Workload {
@@ -20,21 +23,35 @@ export interface Workload {
 }
 
 export interface Ledger extends Workload {
-  record(doc: string, snapshot: ConversationSnapshot, now: number): void;
+  /** True when this read freed a place: an agent no longer holds this conversation open. */
+  record(doc: string, snapshot: ConversationSnapshot, now: number): boolean;
+  /** Conversations waiting for an agent of their team, longest waiting first. */
+  waiting(): string[];
   readonly size: number;
 }
 
-export function createLedger(): Ledger {
+/** `botId`: the worker's own id, whose team-only assignments mark a conversation as waiting. */
+export function createLedger(botId = 'router'): Ledger {
   const facts = new Map<string, Facts>();
   return {
     record(doc, snapshot, now) {
-      if (!snapshot.exists) return;
+      if (!snapshot.exists) return false;
       const assignedAt = new Map<string, number>();
       for (const m of snapshot.messages) {
         const e = m.event;
         if (e?.type === 'assignment' && e.agent) assignedAt.set(e.agent.id, Math.max(assignedAt.get(e.agent.id) ?? 0, m.clientTime));
       }
-      facts.set(doc, { assignee: snapshot.state.assignee?.id ?? null, active: isActive(effectiveStatus(snapshot, now)), assignedAt });
+      const before = facts.get(doc);
+      const waitingSince = waitingForAgent(snapshot, botId, now) ? (snapshot.messages.find((m) => m.author.role === 'customer')?.clientTime ?? now) : null;
+      const after: Facts = { assignee: snapshot.state.assignee?.id ?? null, active: isActive(effectiveStatus(snapshot, now)), assignedAt, waitingSince };
+      facts.set(doc, after);
+      return before !== undefined && before.active && before.assignee !== null && (!after.active || after.assignee !== before.assignee);
+    },
+    waiting() {
+      return [...facts.entries()]
+        .filter(([, f]) => f.waitingSince !== null)
+        .sort(([, a], [, b]) => a.waitingSince! - b.waitingSince!)
+        .map(([doc]) => doc);
     },
     load(agentId) {
       let n = 0;
