@@ -124,6 +124,55 @@ describe('[P6] client ids are bound to principals', () => {
     expect(view.map((m) => m.get('text'))).toEqual(['agent says hi', 'second']);
   });
 
+  const ownName = { role: 'customer', id: 'c1', name: 'Cem' };
+  /** As core writes one: the fields set before the map goes into `messages`, so one update carries it all. */
+  const customerMessage = (d: Y.Doc, author: unknown): Y.Map<unknown> => {
+    const m = new Y.Map<unknown>();
+    m.set('author', author);
+    m.set('text', 'Your refund is approved');
+    d.getArray('messages').push([m]);
+    return m;
+  };
+
+  it.each([
+    ['a message under an agent’s name', (d: Y.Doc) => customerMessage(d, { role: 'agent', id: 'a1', name: 'Support' })],
+    ['a message under another customer’s name', (d: Y.Doc) => customerMessage(d, { ...ownName, id: 'c2' })],
+    ['its own name then an agent’s in one update (the second value names no key, only the first)', (d: Y.Doc) =>
+      d.transact(() => customerMessage(d, ownName).set('author', { role: 'agent', id: 'a1', name: 'Support' }))],
+    ['a conversation created by an agent', (d: Y.Doc) => d.getMap('meta').set('createdBy', { role: 'agent', id: 'a1', name: 'Support' })],
+  ])('[P6] refuses a customer writing %s (4403)', async (_what, write) => {
+    const relay = startRelay();
+    const cust = await joined(relay, customer());
+    write(cust.ydoc);
+    await cust.c.until(() => cust.c.errors.length > 0, 'error frame');
+    expect(lastError(cust.c)).toMatchObject({ code: Code.forbidden });
+    expect(relay.metrics().rejections['forged_author']).toBe(1);
+    const view = await relayView(relay);
+    expect([view.getArray('messages').length, view.getMap('meta').size]).toEqual([0, 0]);
+  });
+
+  it('[P6] refuses a customer renaming its acknowledged message to an agent’s afterwards, and keeps its own name there', async () => {
+    const relay = startRelay();
+    const cust = await joined(relay, customer());
+    const mine = customerMessage(cust.ydoc, ownName);
+    await cust.c.until(() => cust.c.allAcked(conv), 'acked');
+    mine.set('author', { role: 'agent', id: 'a1', name: 'Support' });
+    await cust.c.until(() => cust.c.errors.length > 0, 'error frame');
+    expect(lastError(cust.c)).toMatchObject({ code: Code.forbidden });
+    expect((await relayView(relay)).getArray<Y.Map<unknown>>('messages').get(0).get('author')).toEqual(ownName);
+  });
+
+  it('[P6] lets a customer write and re-sign messages under its own name', async () => {
+    const relay = startRelay();
+    const cust = await joined(relay, customer());
+    const mine = customerMessage(cust.ydoc, ownName);
+    mine.set('author', { ...ownName, name: 'Cem Y.' });
+    cust.ydoc.getMap('meta').set('createdBy', ownName);
+    await cust.c.until(() => cust.c.allAcked(conv), 'acked');
+    expect(cust.c.errors).toEqual([]);
+    expect((await relayView(relay)).getArray<Y.Map<unknown>>('messages').get(0).get('author')).toEqual({ ...ownName, name: 'Cem Y.' });
+  });
+
   it('[P6] accepts a customer’s step 2 carrying implied deletions (two agents raced on one state key)', async () => {
     const relay = startRelay();
     const cust = await joined(relay, customer());

@@ -3,6 +3,7 @@
  * Re-uploads of what the relay already has are always fine (a client that reconnects, or that
  * re-sends its whole state to a relay that lost its memory, must not be refused).
  */
+import * as decoding from 'lib0/decoding';
 import { AGENT_ONLY_ROOTS } from '@parley/core';
 import { Code } from '@parley/core/protocol';
 import { principalKey } from '../auth/principal.js';
@@ -21,6 +22,7 @@ export function checkWrite(doc: ThinDoc, summary: UpdateSummary, principal: Prin
   const customer = principal.role === 'customer';
   const claims = new Map<number, string>();
   const agentOnly = customer ? doc.agentOnlyStructs(summary) : null;
+  const authors = customer ? doc.authorStructs(summary) : null;
   summary.structs.forEach((s, i) => {
     if (doc.have.covers(s.client, s.clock, s.len)) return;
     const owner = doc.owners.get(s.client);
@@ -30,6 +32,7 @@ export function checkWrite(doc: ThinDoc, summary: UpdateSummary, principal: Prin
     }
     if (agentOnly?.[i]) throw forbidden(`customers cannot write ${AGENT_ONLY_ROOTS.join(', ')}`, 'agent_only_root');
     if (customer) refuseForeignEdits(doc, s, key);
+    if (authors?.[i]) refuseForgedAuthor(summary.bytes, s, principal.sub);
     if (!confirmed.has(s.client)) claims.set(s.client, key);
   });
   if (customer) {
@@ -46,6 +49,20 @@ export function checkWrite(doc: ThinDoc, summary: UpdateSummary, principal: Prin
     }
   }
   return claims;
+}
+
+/**
+ * Messages carry their author as content (`{ role, id, name }`), which the apps show: a customer
+ * writing `role: 'agent'` into its own message would speak as support. So a customer's author
+ * values must name that customer. A value that is not one plain value (a nested type, deleted
+ * content) names nobody, and readers show no author for it.
+ */
+function refuseForgedAuthor(bytes: Uint8Array, s: StructSummary, customerId: string): void {
+  if (s.valueStart < 0) return;
+  // The scan proved these bytes are one well-formed value, bounded in depth.
+  const value = decoding.readAny(decoding.createDecoder(bytes.subarray(s.valueStart, s.valueEnd))) as unknown;
+  const author = typeof value === 'object' && value !== null ? (value as { role?: unknown; id?: unknown }) : null;
+  if (author?.role !== 'customer' || author.id !== customerId) throw forbidden('customers write only under their own name', 'forged_author');
 }
 
 /**

@@ -9,7 +9,7 @@ import type { ScannedUpdate } from './scan-v1.js';
 /** What Y.decodeUpdate says about the same bytes, in the scanner's terms: the reference. */
 /** The scan without the map-value flag, which the reference cannot derive (see below). */
 function shape(scan: ScannedUpdate): ScannedUpdate {
-  return { ...scan, structs: scan.structs.map((s) => ({ ...s, mapValue: false })) };
+  return { ...scan, structs: scan.structs.map((s) => ({ ...s, mapValue: false, authorKey: false, valueStart: -1, valueEnd: -1 })) };
 }
 
 function reference(update: Uint8Array): ScannedUpdate {
@@ -29,13 +29,14 @@ function reference(update: Uint8Array): ScannedUpdate {
       // Y.decodeUpdate keeps a struct's key only when it names its parent, so the reference cannot
       // say whether a positioned struct is a map value: that flag is checked against an integrated
       // document in its own test below, and taken from the scan here.
-      return { client: s.id.client, clock: s.id.clock, len: s.length, parentRoot, refs, parentItem, mapValue: false };
+      const origin = s instanceof Y.Item ? s.origin : null;
+      return { client: s.id.client, clock: s.id.clock, len: s.length, parentRoot, refs, parentItem, mapValue: false, origin, authorKey: false, valueStart: -1, valueEnd: -1 };
     });
   const ends = new Map<number, number>();
   for (const s of structs) ends.set(s.client, Math.max(ends.get(s.client) ?? 0, s.clock + s.len));
   const deletes: [number, number, number][] = [];
   for (const [client, items] of decoded.ds.clients) for (const { clock, len } of items) if (len > 0) deletes.push([client, clock, len]);
-  return { structs, deletes, ends };
+  return { structs, deletes, ends, bytes: update };
 }
 
 /** Deterministic xorshift32, so a failure replays. */

@@ -24,6 +24,16 @@ export interface ScannedStruct {
   parentItem: Y.ID | null;
   /** a Y.Map value (it has a key): its origin is the value it overwrites, not a sibling */
   mapValue: boolean;
+  /** the item it was inserted after (for a map value: the value it overwrites) */
+  origin: Y.ID | null;
+  /**
+   * A first value under a key that names who wrote (`author`, `createdBy`; an overwrite names no
+   * key, only the value it replaces): [P6] holds customers to their own name there.
+   */
+  authorKey: boolean;
+  /** where its value's bytes are in the update when it is one lib0 `any` value (else -1): read only when checked */
+  valueStart: number;
+  valueEnd: number;
 }
 
 export interface ScannedUpdate {
@@ -33,6 +43,8 @@ export interface ScannedUpdate {
   deletes: [number, number, number][];
   /** client id → clock just past the highest struct of that client in this update */
   ends: Map<number, number>;
+  /** the scanned bytes (what `valueStart` / `valueEnd` point into) */
+  bytes: Uint8Array;
 }
 
 /** Thrown for anything that is not a well-formed V1 update; the message says what. */
@@ -88,20 +100,26 @@ export function scanUpdateV1(update: Uint8Array, exact = true): ScannedUpdate {
       const refs: Y.ID[] = [];
       let parentRoot: string | null = null;
       let parentItem: Y.ID | null = null;
+      let origin: Y.ID | null = null;
+      let authorKey = false;
+      let valueStart = -1;
       if (ref === 0) {
         len = varUint(c); // GC
       } else {
-        if (info & HAS_ORIGIN) refs.push(id(c));
+        if (info & HAS_ORIGIN) refs.push((origin = id(c)));
         if (info & HAS_RIGHT_ORIGIN) refs.push(id(c));
         if ((info & (HAS_ORIGIN | HAS_RIGHT_ORIGIN)) === 0) {
           if (varUint(c) === 1) parentRoot = string(c);
           else parentItem = id(c);
-          if (info & HAS_PARENT_SUB) stringBytes(c);
+          if (info & HAS_PARENT_SUB) authorKey = namesAuthor(c.buf, stringBytes(c), c.pos);
         }
+        // ContentAny holding one value: a count byte of 1, then the value
+        if (ref === 8 && c.pos < c.end && c.buf[c.pos] === 1) valueStart = c.pos + 1;
         len = content(c, ref);
       }
       if (len <= 0 || !Number.isSafeInteger(clock + len)) fail('struct id out of range');
-      structs.push({ client, clock, len, parentRoot, refs, parentItem, mapValue: ref !== 0 && (info & HAS_PARENT_SUB) !== 0 });
+      const valueEnd = valueStart === -1 ? -1 : c.pos;
+      structs.push({ client, clock, len, parentRoot, refs, parentItem, mapValue: ref !== 0 && (info & HAS_PARENT_SUB) !== 0, origin, authorKey, valueStart, valueEnd });
       clock += len;
       const prev = ends.get(client);
       if (prev === undefined || prev < clock) ends.set(client, clock);
@@ -123,7 +141,14 @@ export function scanUpdateV1(update: Uint8Array, exact = true): ScannedUpdate {
     }
   }
   if (exact && c.pos !== c.end) fail('trailing bytes (not a V1 update?)');
-  return { structs, deletes, ends };
+  return { structs, deletes, ends, bytes: update };
+}
+
+const AUTHOR_KEYS = ['author', 'createdBy'].map((k) => new TextEncoder().encode(k));
+
+/** Whether the key in `buf[start, end)` is one of AUTHOR_KEYS, compared as bytes (no decoding per map value). */
+function namesAuthor(buf: Uint8Array, start: number, end: number): boolean {
+  return AUTHOR_KEYS.some((key) => key.length === end - start && key.every((b, i) => buf[start + i] === b));
 }
 
 /** Yjs parses JSON content when it decodes: text that does not parse would throw in every client. */

@@ -27,6 +27,8 @@ export interface ThinDoc {
   readonly agentOnly: ClockRanges;
   /** the message items themselves (elements of the root `messages` array of a conversation) */
   readonly messageItems: ClockRanges;
+  /** values naming who wrote (`author`, `createdBy`) and the values that overwrote them */
+  readonly authorValues: ClockRanges;
   /** encoded bytes held in memory */
   readonly bytes: number;
   readonly logLength: number;
@@ -44,9 +46,36 @@ export interface ThinDoc {
   agentOnlyStructs(summary: UpdateSummary): boolean[];
   /** Structs of `summary` that are elements of the root `messages` array. */
   messageStructs(summary: UpdateSummary): boolean[];
+  /** Structs of `summary` that are author values: under such a key, or overwriting one (following origins within the update too). */
+  authorStructs(summary: UpdateSummary): boolean[];
 }
 
 const refsOf = (s: StructSummary, nested: boolean): Y.ID[] => (nested && s.parentItem ? [...s.refs, s.parentItem] : s.refs);
+
+/** Finds the struct of this update that holds an id (its index, or -1): refs into the same update resolve by binary search. */
+function localIndex(summary: UpdateSummary): (id: Y.ID) => number {
+  const byClient = new Map<number, number[]>();
+  summary.structs.forEach((s, i) => {
+    const list = byClient.get(s.client);
+    if (list) list.push(i);
+    else byClient.set(s.client, [i]);
+  });
+  for (const list of byClient.values()) list.sort((a, b) => summary.structs[a]!.clock - summary.structs[b]!.clock);
+  return (id) => {
+    const list = byClient.get(id.client);
+    if (!list) return -1;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = summary.structs[list[mid]!]!;
+      if (id.clock < s.clock) hi = mid - 1;
+      else if (id.clock >= s.clock + s.len) lo = mid + 1;
+      else return list[mid]!;
+    }
+    return -1;
+  };
+}
 
 export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<number, string>): ThinDoc {
   let log: Uint8Array[] = [];
@@ -55,6 +84,7 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
   const deleted = createClockRanges();
   const agentOnly = createClockRanges();
   const messageItems = createClockRanges();
+  const authorValues = createClockRanges();
   const isConversation = parsed.kind === 'conversation';
 
   /**
@@ -66,28 +96,7 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
     const n = summary.structs.length;
     const result = new Array<boolean>(n).fill(false);
     if (!isConversation) return result;
-    // Index this update's structs by client so refs into the same update resolve by binary search.
-    const byClient = new Map<number, number[]>();
-    summary.structs.forEach((s, i) => {
-      const list = byClient.get(s.client);
-      if (list) list.push(i);
-      else byClient.set(s.client, [i]);
-    });
-    for (const list of byClient.values()) list.sort((a, b) => summary.structs[a]!.clock - summary.structs[b]!.clock);
-    const findLocal = (id: Y.ID): number => {
-      const list = byClient.get(id.client);
-      if (!list) return -1;
-      let lo = 0;
-      let hi = list.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >>> 1;
-        const s = summary.structs[list[mid]!]!;
-        if (id.clock < s.clock) hi = mid - 1;
-        else if (id.clock >= s.clock + s.len) lo = mid + 1;
-        else return list[mid]!;
-      }
-      return -1;
-    };
+    const findLocal = localIndex(summary);
     // 0 unknown, 1 visiting, 2 done. Iterative DFS: an adversarial chain cannot blow the stack,
     // and a cycle (only possible in a forged update) resolves as "not agent-only" for the cut edge.
     const state = new Uint8Array(n);
@@ -131,6 +140,51 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
   const agentOnlyStructs = (summary: UpdateSummary): boolean[] => structsUnder(summary, AGENT_ONLY_ROOTS, agentOnly, true);
   const messageStructs = (summary: UpdateSummary): boolean[] => structsUnder(summary, MESSAGE_ROOTS, messageItems, false);
 
+  /**
+   * A map value overwriting another names no key, only the value it replaces (its origin), so an
+   * author value is one under an author key or one whose origin is an author value, known or in
+   * this update. Each struct is resolved once (chains are followed with memo; a forged cycle ends
+   * as "not an author value", which then simply is not shown as one: readers see no author).
+   */
+  const authorStructs = (summary: UpdateSummary): boolean[] => {
+    const n = summary.structs.length;
+    const result = new Array<boolean>(n).fill(false);
+    if (!isConversation) return result;
+    const findLocal = localIndex(summary);
+    const resolved = new Uint8Array(n); // 0 unknown, 1 on the current chain, 2 done
+    for (let start = 0; start < n; start++) {
+      const chain: number[] = [];
+      let i = start;
+      let verdict = false;
+      while (resolved[i] === 0) {
+        resolved[i] = 1;
+        chain.push(i);
+        const s = summary.structs[i]!;
+        if (s.authorKey) {
+          verdict = true;
+          break;
+        }
+        if (!s.mapValue || s.origin === null) break;
+        if (authorValues.overlaps(s.origin.client, s.origin.clock, 1)) {
+          verdict = true;
+          break;
+        }
+        const j = findLocal(s.origin);
+        if (j < 0) break;
+        if (resolved[j] === 2) {
+          verdict = result[j]!;
+          break;
+        }
+        i = j; // resolved[j] === 1 is a cycle: the loop ends with verdict false
+      }
+      for (const k of chain) {
+        result[k] = verdict;
+        resolved[k] = 2;
+      }
+    }
+    return result;
+  };
+
   return {
     name,
     parsed,
@@ -139,6 +193,7 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
     deleted,
     agentOnly,
     messageItems,
+    authorValues,
     get bytes() {
       return bytes;
     },
@@ -148,7 +203,9 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
     add(update, summary) {
       const flags = agentOnlyStructs(summary);
       const messages = messageStructs(summary);
+      const authors = authorStructs(summary);
       summary.structs.forEach((s, i) => {
+        if (authors[i]) authorValues.add(s.client, s.clock, s.len);
         have.add(s.client, s.clock, s.len);
         if (flags[i]) agentOnly.add(s.client, s.clock, s.len);
         if (messages[i]) messageItems.add(s.client, s.clock, s.len);
@@ -191,5 +248,6 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
     },
     agentOnlyStructs,
     messageStructs,
+    authorStructs,
   };
 }
