@@ -8,6 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createMemoryStore } from '../../packages/sync-server/src/storage/memory.js';
 import { openSqliteThreadedStore } from '../../packages/sync-server/src/storage/sqlite-threaded.js';
 
 /** The relay thread's own CPU (10 ms ticks), to tell it from the worker's. */
@@ -21,7 +22,8 @@ const [rateArg, secondsArg, windowArg] = process.argv.slice(2).map(Number);
 const rate = rateArg || 1500;
 const seconds = secondsArg || 8;
 const dir = mkdtempSync(join(tmpdir(), 'parley-store-cpu-'));
-const store = await openSqliteThreadedStore({ dataDir: dir, ...(windowArg !== undefined ? { commitWindowMs: windowArg } : {}) });
+// MEMORY=1: the same harness on the memory store, i.e. what the harness itself costs.
+const store = process.env.MEMORY ? createMemoryStore() : await openSqliteThreadedStore({ dataDir: dir, ...(windowArg !== undefined ? { commitWindowMs: windowArg } : {}) });
 const update = new Uint8Array(300).map((_, i) => (i * 7) & 0xff);
 
 async function run(total: number): Promise<{ micros: number; appends: number }> {

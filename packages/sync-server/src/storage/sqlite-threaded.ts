@@ -5,11 +5,14 @@
  * Group commit: at most one commit is in flight; appends arriving meanwhile wait and go together
  * into the next transaction, so the busier the relay, the more appends share each fsync.
  *
- * Commit window: a commit starts at most once per `commitWindowMs`. Each commit costs a fixed
- * ~0.4 ms of CPU across both threads (the message to the worker and its reply, BEGIN/COMMIT, the
- * fsync's kernel work) whatever its size; at fan-out rates a fast disk finished each commit after
- * ~3 appends, so that fixed cost was most of the store's CPU per message. After a quiet spell the
- * next append still commits at once (the window has passed); only back-to-back commits wait.
+ * Commit window: back-to-back commits start at least `commitWindowMs` apart. Each commit costs a
+ * fixed ~0.2 ms of CPU (test/scale/engine-cpu.ts: BEGIN/COMMIT, the WAL's fsync and its kernel work,
+ * the message to the worker and its reply) against ~10 µs per append in it. Without a window a
+ * fast disk finished each commit after ~3 appends at fan-out rates, so that fixed cost was most of
+ * the store's CPU per message. test/scale/store-cpu.ts, 1,500 appends/s to 1,000 documents, CPU per
+ * append of both threads with ~50 µs of the harness's own (load average 6-9 on 2 cores):
+ * window 0: 153-191 µs, 4 ms: 139-146, 8 ms: 113-133, 16 ms: 98; p50 commit latency 4-7 ms with
+ * no window, ~8 ms with 8 ms. A store that was quiet for a window commits at once.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -51,8 +54,8 @@ function spawnWorker(data: SqliteWorkerData): Worker {
   return new Worker(bootstrap, { eval: true, workerData: data });
 }
 
-/** Measured in test/scale/store-cpu.ts: see the header comment. */
-export const DEFAULT_COMMIT_WINDOW_MS = 4;
+/** Chosen from the measurements in the header comment: most of the saving for a few ms of ack latency. */
+export const DEFAULT_COMMIT_WINDOW_MS = 8;
 
 export async function openSqliteThreadedStore(options: SqliteStoreOptions): Promise<DocStore & { readonly file: string }> {
   const file = sqliteFile(options);

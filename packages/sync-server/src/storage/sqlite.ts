@@ -21,7 +21,7 @@ export interface SqliteStoreOptions extends SqliteEngineOptions {
   maxBatch?: number;
   /**
    * Worker-thread store only: back-to-back commits start at least this many ms apart, so that
-   * appends arriving meanwhile share one (default 4; 0 commits as soon as the last one is done).
+   * appends arriving meanwhile share one (default 8; 0 commits as soon as the last one is done).
    */
   commitWindowMs?: number;
 }
