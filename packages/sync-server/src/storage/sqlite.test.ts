@@ -94,6 +94,17 @@ describe('SQLite store in a worker thread: commit window', () => {
     await store.close();
   });
 
+  it('does not hold a queue already big enough to share a commit (closed-loop writers)', async () => {
+    const store = await openSqliteThreadedStore({ dataDir: tempDir(), commitWindowMs: 60_000 });
+    await store.append('d/a', textUpdate(1, 'first'));
+    const t0 = performance.now();
+    // one turn later, as acked writers would send their next updates
+    await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all(Array.from({ length: 40 }, (_, i) => store.append(`d/w${i}`, textUpdate(10 + i, `w${i}`))));
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    await store.close();
+  });
+
   it('close commits what waits for the window at once', async () => {
     const store = await openSqliteThreadedStore({ dataDir: tempDir(), commitWindowMs: 60_000 });
     await store.append('d/a', textUpdate(1, 'first'));
