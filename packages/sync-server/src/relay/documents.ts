@@ -96,6 +96,7 @@ export interface Documents {
 const FAN_UPDATE = 0;
 const FAN_AWARENESS = 1;
 export const fanoutChannel = (name: string): string => `parley:doc:${name}`;
+const ignore = (): void => undefined;
 
 /** `name` is the entry's `wireName`: the frame is written in one allocation (frames.ts). */
 export function outgoingUpdate(name: Uint8Array, update: Uint8Array): Outgoing {
@@ -284,12 +285,9 @@ export function createDocuments(options: DocumentsOptions): Documents {
       markIdle(e);
     },
 
-    async commit(entry, update, summary, owners, from) {
+    commit(entry, update, summary, owners, from) {
       const e = entry as Internal;
-      e.pending++;
-      const run = e.chain.then(async () => {
-        const t0 = performance.now();
-        await store.append(e.doc.name, update, owners.size > 0 ? owners : undefined);
+      const afterCommit = (t0: number): void => {
         options.onCommit(performance.now() - t0);
         for (const client of owners.keys()) e.committedOwners.add(client);
         e.doc.add(update, summary);
@@ -309,14 +307,25 @@ export function createDocuments(options: DocumentsOptions): Documents {
         }
         options.onUpdate(e, update, false);
         scheduleHousekeeping(e);
-      });
-      e.chain = run.catch(() => undefined);
-      try {
-        await run;
-      } finally {
+      };
+      const start = (): Promise<void> => {
+        const t0 = performance.now();
+        return store.append(e.doc.name, update, owners.size > 0 ? owners : undefined).then(() => afterCommit(t0));
+      };
+      // Nothing in flight for this document (no commit, no exclusive section: both count in
+      // `pending`): start now instead of a microtask later behind an already settled chain. The
+      // promises per update were a visible share of the relay's CPU and garbage per message.
+      const run = e.pending === 0 ? start() : e.chain.then(start);
+      e.pending++;
+      e.chain = run.then(undefined, ignore);
+      const settled = (): void => {
         e.pending--;
         markIdle(e);
-      }
+      };
+      return run.then(settled, (err: unknown) => {
+        settled();
+        throw err;
+      });
     },
 
     broadcastAwareness(entry, update, from) {

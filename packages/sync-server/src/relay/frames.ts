@@ -60,3 +60,20 @@ export const ywsUpdate = (update: Uint8Array): Uint8Array => frame(messageSync, 
 
 /** /mux: `ack` frame; `stateVector` is the encoded (count, client, clock...) list. */
 export const muxAck = (name: Uint8Array, stateVector: Uint8Array): Uint8Array => frame(Frame.ack, name, null, stateVector);
+
+/**
+ * /mux: `ack` frame whose state vector is `clocks` ([client, clock, client, clock, ...]), written
+ * straight into the frame: the relay sends one per accepted update, and an encoder plus two copies
+ * for a few bytes was garbage on every message.
+ */
+export function muxAckClocks(name: Uint8Array, clocks: readonly number[]): Uint8Array {
+  let payload = varUintSize(clocks.length / 2);
+  for (const n of clocks) payload += varUintSize(n);
+  const out = new Uint8Array(1 + name.length + varUintSize(payload) + payload);
+  out[0] = Frame.ack;
+  out.set(name, 1);
+  let at = writeVarUint(out, 1 + name.length, payload);
+  at = writeVarUint(out, at, clocks.length / 2);
+  for (const n of clocks) at = writeVarUint(out, at, n);
+  return out;
+}

@@ -4,7 +4,6 @@
  * packages/core/PROTOCOL.md; limits and their defaults are in README.md beside this file.
  */
 import * as Y from 'yjs';
-import * as encoding from 'lib0/encoding';
 import { parseDocName } from '@parley/core';
 import type { ParsedDocName } from '@parley/core';
 import * as protocol from '@parley/core/protocol';
@@ -25,7 +24,7 @@ import type { DocEntry, Follower, Outgoing } from './documents.js';
 import { COMMIT_BUCKETS_MS, createHistogram, createRateMeter } from './metrics.js';
 import type { RelayMetrics } from './metrics.js';
 import { createDirectory } from './directory.js';
-import { muxAck } from './frames.js';
+import { muxAckClocks } from './frames.js';
 import { createReconciler } from './reconcile.js';
 import type { ReconcileReport } from './reconcile.js';
 
@@ -330,18 +329,12 @@ export function createRelay(options: RelayOptions): Relay {
     // `claimed` (unsafe mode only): ack the clocks the update itself reaches, committed or not.
     const sendAck = (claimed?: ReadonlyMap<number, number>): void => {
       if (conn.endpoint !== 'mux') return;
-      const clockOf = (c: number): number => (claimed ? Math.max(claimed.get(c) ?? 0, doc.have.prefix(c)) : doc.have.prefix(c));
-      const e = encoding.createEncoder();
-      let count = 0;
-      for (const c of summary.ends.keys()) if (clockOf(c) > 0) count++;
-      encoding.writeVarUint(e, count);
+      const clocks: number[] = [];
       for (const c of summary.ends.keys()) {
-        const committed = clockOf(c);
-        if (committed === 0) continue;
-        encoding.writeVarUint(e, c);
-        encoding.writeVarUint(e, committed);
+        const committed = claimed ? Math.max(claimed.get(c) ?? 0, doc.have.prefix(c)) : doc.have.prefix(c);
+        if (committed > 0) clocks.push(c, committed);
       }
-      send(conn, muxAck(entry.wireName, encoding.toUint8Array(e)));
+      send(conn, muxAckClocks(entry.wireName, clocks));
     };
     if (doc.isRedundant(summary)) {
       sendAck();

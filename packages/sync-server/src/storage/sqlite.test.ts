@@ -74,6 +74,50 @@ describe.each(openers)('SQLite store %s on a damaged file', (_where, open) => {
   });
 });
 
+describe('SQLite store in a worker thread: commit window', () => {
+  it('commits at once when quiet; appends after a recent commit wait for the window and share one commit', async () => {
+    const windowMs = 500;
+    const store = await openSqliteThreadedStore({ dataDir: tempDir(), commitWindowMs: windowMs });
+    const t0 = performance.now();
+    await store.append('d/a', textUpdate(1, 'first'));
+    // No commit before it: nothing to wait for.
+    expect(performance.now() - t0).toBeLessThan(windowMs * 0.8);
+    const second = store.append('d/b', textUpdate(2, 'second')).then(() => performance.now());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const third = store.append('d/c', textUpdate(3, 'third')).then(() => performance.now());
+    const [t2, t3] = await Promise.all([second, third]);
+    // The first commit started at or after t0, so the next may not start before t0 + window.
+    expect(t2 - t0).toBeGreaterThanOrEqual(windowMs - 5);
+    // One commit: had the third gone into a later one, it would resolve a whole window later.
+    expect(t3 - t2).toBeLessThan(windowMs / 2);
+    expect((await store.list('d/')).map((s) => s.name)).toEqual(['d/a', 'd/b', 'd/c']);
+    await store.close();
+  });
+
+  it('does not hold a queue already big enough to share a commit (closed-loop writers)', async () => {
+    const store = await openSqliteThreadedStore({ dataDir: tempDir(), commitWindowMs: 60_000 });
+    await store.append('d/a', textUpdate(1, 'first'));
+    const t0 = performance.now();
+    // one turn later, as acked writers would send their next updates
+    await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all(Array.from({ length: 40 }, (_, i) => store.append(`d/w${i}`, textUpdate(10 + i, `w${i}`))));
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    await store.close();
+  });
+
+  it('close commits what waits for the window at once', async () => {
+    const store = await openSqliteThreadedStore({ dataDir: tempDir(), commitWindowMs: 60_000 });
+    await store.append('d/a', textUpdate(1, 'first'));
+    const waiting = store.append('d/b', textUpdate(2, 'second'));
+    // one turn: the store has looked at its queue and is now waiting for the window
+    await new Promise((resolve) => setImmediate(resolve));
+    const t0 = performance.now();
+    await store.close();
+    await waiting;
+    expect(performance.now() - t0).toBeLessThan(10_000);
+  });
+});
+
 describe.each(openers)('SQLite store %s when the disk is full', (_where, open) => {
   it('[P12] rejects appends with StorageUnavailableError, keeps serving reads, and recovers when space is freed', async () => {
     const dataDir = tempDir();

@@ -19,6 +19,11 @@ export interface SqliteStoreOptions extends SqliteEngineOptions {
   fileName?: string;
   /** most appends committed in one transaction (default 512) */
   maxBatch?: number;
+  /**
+   * Worker-thread store only: back-to-back commits start at least this many ms apart, so that
+   * appends arriving meanwhile share one (default 8; 0 commits as soon as the last one is done).
+   */
+  commitWindowMs?: number;
 }
 
 interface PendingAppend extends AppendRecord {
