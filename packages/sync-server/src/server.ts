@@ -7,9 +7,8 @@
 import { createServer, type Server } from 'node:http';
 import { resolve, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { getRequestListener } from '@hono/node-server';
-import { createApp, type StaticDirs } from './http/app.js';
-import { openAccountsDb } from './accounts/db.js';
+import type { StaticDirs } from './http/app.js';
+import { openAccountsDb, type AccountsDb } from './accounts/db.js';
 import { createAccounts, type Accounts } from './accounts/accounts.js';
 import { createPairing } from './accounts/pairing.js';
 import { createBlobs } from './accounts/blobs.js';
@@ -17,16 +16,18 @@ import { createTokens } from './auth/tokens.js';
 import { loadSecret } from './auth/secret.js';
 import { createLogger, type Logger } from './log.js';
 import { authorize } from './auth/access.js';
-import { createRelay } from './relay/relay.js';
 import { refusingWithdrawnAccess } from './accounts/withdrawn-access.js';
 import type { Limits } from './relay/limits.js';
 import { openStore, describeStore, type StoreSpec } from './storage/index.js';
 import { openFanOut } from './fanout/index.js';
 import type { DocStore } from './storage/types.js';
 import type { FanOut } from './fanout/types.js';
-import { startServedWorkers, type ServedWorkers } from './worker/serve.js';
-import { setUpPush, startServedNotifiers, type PushOptions, type ServedNotifiers } from './push/serve.js';
+import type { ServedWorkers } from './worker/serve.js';
+import type { PushOptions, ServedNotifiers } from './push/serve.js';
 import type { Notifier } from './push/notifier.js';
+// The HTTP app (Hono, ws), the relay core, the worker and Web Push are imported inside startServer,
+// after the store's worker thread has been started: their loading then overlaps the thread's own
+// start-up and the SQLite open, instead of delaying both (cold start, issue 6).
 
 export interface StorageOptions {
   /** postgres://… : documents in Postgres instead of `<data>/parley.sqlite` */
@@ -90,16 +91,50 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dataDir = resolve(options.dataDir ?? './data');
   const secret = options.secret ? { secret: options.secret, source: 'option' as const } : loadSecret(dataDir);
   if (secret.source === 'generated') log.info('generated a token secret', { file: join(dataDir, 'secret'), hint: 'set PARLEY_SECRET to share one secret between relays' });
-  const accountsDb = openAccountsDb(join(dataDir, 'accounts.sqlite'));
-  const accounts = createAccounts(accountsDb);
-  const tokens = refusingWithdrawnAccess(createTokens(secret.secret), accounts);
-  const firstAdmin = await bootstrap(accounts);
-  const push = options.push ? setUpPush(options.push === true ? {} : options.push, { dataDir, accountsDb, tokens, log }) : null;
 
   // Redis pub/sub loses what is published while a relay is disconnected: once it has resubscribed,
   // the relay reloads the documents it holds from the shared store (the relay exists by then).
   let onResubscribed = (): void => undefined;
-  const { store, fanout, describe } = await openStores(options, dataDir, log, { onResubscribed: () => onResubscribed() });
+  // Started first and awaited last: the store opens on its own thread while this one opens the
+  // accounts, hashes the first admin's password and loads the HTTP modules. Settled at once so that
+  // a store that fails early is not an unhandled rejection while the rest is still under way.
+  const opening = openStores(options, dataDir, log, { onResubscribed: () => onResubscribed() }).then(
+    (stores) => ({ ok: true as const, stores }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+
+  // Known to the failure path even when prepare() throws after opening it.
+  let openedAccountsDb: AccountsDb | undefined;
+  const prepare = async () => {
+    const db = (openedAccountsDb = openAccountsDb(join(dataDir, 'accounts.sqlite')));
+    const accounts = createAccounts(db);
+    const tokens = refusingWithdrawnAccess(createTokens(secret.secret), accounts);
+    const pushOptions = options.push === true ? {} : options.push || null;
+    const [firstAdmin, modules, push] = await Promise.all([
+      bootstrap(accounts),
+      Promise.all([import('@hono/node-server'), import('./http/app.js'), import('./relay/relay.js')]),
+      pushOptions ? import('./push/serve.js').then((module) => ({ module, setup: module.setUpPush(pushOptions, { dataDir, accountsDb: db, tokens, log }) })) : null,
+    ]);
+    return { accountsDb: db, accounts, tokens, firstAdmin, modules, push };
+  };
+  let prepared: Awaited<ReturnType<typeof prepare>>;
+  try {
+    prepared = await prepare();
+  } catch (err) {
+    const opened = await opening;
+    if (opened.ok) await closeStores(opened.stores);
+    openedAccountsDb?.close();
+    throw err;
+  }
+  const { accountsDb, accounts, tokens, firstAdmin, push } = prepared;
+  const opened = await opening;
+  if (!opened.ok) {
+    accountsDb.close();
+    throw opened.error;
+  }
+  const { store, fanout, describe } = opened.stores;
+  const [{ getRequestListener }, { createApp }, { createRelay }] = prepared.modules;
+
   const relayLog = log.child({ component: 'relay' });
   const relay = createRelay({
     store,
@@ -126,7 +161,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     staticDirs: { ...defaultStaticDirs(), ...options.staticDirs },
     ready: () => ready,
     ...(options.trustProxy ? { trustProxy: true } : {}),
-    ...(push ? { push: push.routes } : {}),
+    ...(push ? { push: push.setup.routes } : {}),
   });
 
   // Bytes and time allowed before a request (and so before any authentication) is complete: a
@@ -172,12 +207,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   // The worker is a peer over a real socket to this relay; 0.0.0.0 / :: are not addresses to dial.
   const dialHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  // Imported after listening: neither is needed to answer /healthz or a first sync.
   const workers: ServedWorkers | null = options.worker
-    ? startServedWorkers({ url: `ws://${dialHost.includes(':') ? `[${dialHost}]` : dialHost}:${port}`, tokens, workspaces: accounts.listWorkspaces(), dataDir, log })
+    ? (await import('./worker/serve.js')).startServedWorkers({ url: `ws://${dialHost.includes(':') ? `[${dialHost}]` : dialHost}:${port}`, tokens, workspaces: accounts.listWorkspaces(), dataDir, log })
     : null;
   const pushGrace = typeof options.push === 'object' ? options.push.graceMs : undefined;
   const notifiers: ServedNotifiers | null = push
-    ? startServedNotifiers({ url: `ws://${dialHost.includes(':') ? `[${dialHost}]` : dialHost}:${port}`, httpUrl: url, tokens, workspaces: accounts.listWorkspaces(), setup: push, ...(pushGrace !== undefined ? { graceMs: pushGrace } : {}), log })
+    ? push.module.startServedNotifiers({ url: `ws://${dialHost.includes(':') ? `[${dialHost}]` : dialHost}:${port}`, httpUrl: url, tokens, workspaces: accounts.listWorkspaces(), setup: push.setup, ...(pushGrace !== undefined ? { graceMs: pushGrace } : {}), log })
     : null;
 
   let closing: Promise<void> | undefined;
@@ -217,6 +253,11 @@ async function bootstrap(accounts: Accounts): Promise<{ ws: string; email: strin
 /** The document store and fan-out chosen by the flags: SQLite and no fan-out unless told otherwise. */
 /** Staleness bound for an update whose relay died between commit and publish (plus one pass). */
 export const DEFAULT_RECONCILE_INTERVAL_MS = 15_000;
+
+async function closeStores(stores: { store: DocStore; fanout?: FanOut }): Promise<void> {
+  await stores.fanout?.close();
+  await stores.store.close();
+}
 
 export async function openStores(
   options: StorageOptions,
