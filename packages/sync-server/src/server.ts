@@ -8,14 +8,11 @@ import { createServer, type Server } from 'node:http';
 import { resolve, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { StaticDirs } from './http/app.js';
-import { openAccountsDb, type AccountsDb } from './accounts/db.js';
-import { createAccounts, type Accounts } from './accounts/accounts.js';
-import { createPairing } from './accounts/pairing.js';
-import { createBlobs } from './accounts/blobs.js';
+import type { AccountsDb } from './accounts/db.js';
+import type { Accounts } from './accounts/accounts.js';
 import { createTokens } from './auth/tokens.js';
 import { loadSecret } from './auth/secret.js';
 import { createLogger, type Logger } from './log.js';
-import { authorize } from './auth/access.js';
 import { refusingWithdrawnAccess } from './accounts/withdrawn-access.js';
 import type { Limits } from './relay/limits.js';
 import { openStore, describeStore, type StoreSpec } from './storage/index.js';
@@ -25,9 +22,10 @@ import type { FanOut } from './fanout/types.js';
 import type { ServedWorkers } from './worker/serve.js';
 import type { PushOptions, ServedNotifiers } from './push/serve.js';
 import type { Notifier } from './push/notifier.js';
-// The HTTP app (Hono, ws), the relay core, the worker and Web Push are imported inside startServer,
-// after the store's worker thread has been started: their loading then overlaps the thread's own
-// start-up and the SQLite open, instead of delaying both (cold start, issue 6).
+// The accounts (better-sqlite3), the HTTP app (Hono, ws), the relay core (yjs), the worker and Web
+// Push are imported inside startServer, after the store's worker thread has been spawned: their
+// loading then overlaps the thread's own start-up and the SQLite open instead of delaying both
+// (cold start, issue 6). Keep the static imports above light for the same reason.
 
 export interface StorageOptions {
   /** postgres://… : documents in Postgres instead of `<data>/parley.sqlite` */
@@ -106,16 +104,28 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // Known to the failure path even when prepare() throws after opening it.
   let openedAccountsDb: AccountsDb | undefined;
   const prepare = async () => {
+    const [{ openAccountsDb }, { createAccounts }, { createPairing }, { createBlobs }] = await Promise.all([
+      import('./accounts/db.js'),
+      import('./accounts/accounts.js'),
+      import('./accounts/pairing.js'),
+      import('./accounts/blobs.js'),
+    ]);
     const db = (openedAccountsDb = openAccountsDb(join(dataDir, 'accounts.sqlite')));
     const accounts = createAccounts(db);
     const tokens = refusingWithdrawnAccess(createTokens(secret.secret), accounts);
     const pushOptions = options.push === true ? {} : options.push || null;
-    const [firstAdmin, modules, push] = await Promise.all([
-      bootstrap(accounts),
-      Promise.all([import('@hono/node-server'), import('./http/app.js'), import('./relay/relay.js')]),
+    // The demo workspace exists when bootstrap() returns its promise; only the admin's scrypt hash
+    // (a few hundred ms on a busy machine) is awaited after listening, and no one can sign in as that
+    // admin before the password is printed after it anyway.
+    const firstAdmin = bootstrap(accounts).then(
+      (created) => ({ ok: true as const, created }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    const [modules, push] = await Promise.all([
+      Promise.all([import('@hono/node-server'), import('./http/app.js'), import('./relay/relay.js'), import('./auth/access.js')]),
       pushOptions ? import('./push/serve.js').then((module) => ({ module, setup: module.setUpPush(pushOptions, { dataDir, accountsDb: db, tokens, log }) })) : null,
     ]);
-    return { accountsDb: db, accounts, tokens, firstAdmin, modules, push };
+    return { accountsDb: db, accounts, tokens, firstAdmin, modules, push, pairing: createPairing(db), blobs: createBlobs(db, join(dataDir, 'blobs')) };
   };
   let prepared: Awaited<ReturnType<typeof prepare>>;
   try {
@@ -129,11 +139,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const { accountsDb, accounts, tokens, firstAdmin, push } = prepared;
   const opened = await opening;
   if (!opened.ok) {
+    await firstAdmin;
     accountsDb.close();
     throw opened.error;
   }
   const { store, fanout, describe } = opened.stores;
-  const [{ getRequestListener }, { createApp }, { createRelay }] = prepared.modules;
+  const [{ getRequestListener }, { createApp }, { createRelay }, { authorize }] = prepared.modules;
 
   const relayLog = log.child({ component: 'relay' });
   const relay = createRelay({
@@ -154,8 +165,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const { app, injectWebSocket } = createApp({
     tokens,
     accounts,
-    pairing: createPairing(accountsDb),
-    blobs: createBlobs(accountsDb, join(dataDir, 'blobs')),
+    pairing: prepared.pairing,
+    blobs: prepared.blobs,
     relay,
     log,
     staticDirs: { ...defaultStaticDirs(), ...options.staticDirs },
@@ -189,6 +200,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await relay.close();
     await fanout?.close();
     await store.close();
+    await firstAdmin;
     accountsDb.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${options.port} on ${options.host ?? '127.0.0.1'} is already in use; choose another with --port`);
     throw err;
@@ -198,9 +210,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   ready = true;
   log.info('listening', { port, host, url, dataDir, storage: describe, pid: process.pid, worker: options.worker === true });
-  if (firstAdmin) {
+  const admin = await firstAdmin;
+  if (!admin.ok) {
+    log.error('first start: could not create the demo admin; add one with `parley agent add --ws demo --role admin …`', { err: String(admin.error) });
+  } else if (admin.created) {
     log.info('first start: created workspace demo and its admin; this password is shown only once', {
-      ...firstAdmin,
+      ...admin.created,
       signIn: `open ${url}/agent/ and sign in, or POST ${url}/v1/auth/signin`,
     });
   }
