@@ -7,26 +7,25 @@
 import { createServer, type Server } from 'node:http';
 import { resolve, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { getRequestListener } from '@hono/node-server';
-import { createApp, type StaticDirs } from './http/app.js';
-import { openAccountsDb } from './accounts/db.js';
-import { createAccounts, type Accounts } from './accounts/accounts.js';
-import { createPairing } from './accounts/pairing.js';
-import { createBlobs } from './accounts/blobs.js';
+import type { StaticDirs } from './http/app.js';
+import type { AccountsDb } from './accounts/db.js';
+import type { Accounts } from './accounts/accounts.js';
 import { createTokens } from './auth/tokens.js';
 import { loadSecret } from './auth/secret.js';
 import { createLogger, type Logger } from './log.js';
-import { authorize } from './auth/access.js';
-import { createRelay } from './relay/relay.js';
 import { refusingWithdrawnAccess } from './accounts/withdrawn-access.js';
 import type { Limits } from './relay/limits.js';
 import { openStore, describeStore, type StoreSpec } from './storage/index.js';
 import { openFanOut } from './fanout/index.js';
 import type { DocStore } from './storage/types.js';
 import type { FanOut } from './fanout/types.js';
-import { startServedWorkers, type ServedWorkers } from './worker/serve.js';
-import { setUpPush, startServedNotifiers, type PushOptions, type ServedNotifiers } from './push/serve.js';
+import type { ServedWorkers } from './worker/serve.js';
+import type { PushOptions, ServedNotifiers } from './push/serve.js';
 import type { Notifier } from './push/notifier.js';
+// The accounts (better-sqlite3), the HTTP app (Hono, ws), the relay core (yjs), the worker and Web
+// Push are imported inside startServer, after the store's worker thread has been spawned: their
+// loading then overlaps the thread's own start-up and the SQLite open instead of delaying both
+// (cold start, issue 6). Keep the static imports above light for the same reason.
 
 export interface StorageOptions {
   /** postgres://… : documents in Postgres instead of `<data>/parley.sqlite` */
@@ -90,16 +89,63 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dataDir = resolve(options.dataDir ?? './data');
   const secret = options.secret ? { secret: options.secret, source: 'option' as const } : loadSecret(dataDir);
   if (secret.source === 'generated') log.info('generated a token secret', { file: join(dataDir, 'secret'), hint: 'set PARLEY_SECRET to share one secret between relays' });
-  const accountsDb = openAccountsDb(join(dataDir, 'accounts.sqlite'));
-  const accounts = createAccounts(accountsDb);
-  const tokens = refusingWithdrawnAccess(createTokens(secret.secret), accounts);
-  const firstAdmin = await bootstrap(accounts);
-  const push = options.push ? setUpPush(options.push === true ? {} : options.push, { dataDir, accountsDb, tokens, log }) : null;
 
   // Redis pub/sub loses what is published while a relay is disconnected: once it has resubscribed,
   // the relay reloads the documents it holds from the shared store (the relay exists by then).
   let onResubscribed = (): void => undefined;
-  const { store, fanout, describe } = await openStores(options, dataDir, log, { onResubscribed: () => onResubscribed() });
+  // Started first and awaited last: the store opens on its own thread while this one opens the
+  // accounts, hashes the first admin's password and loads the HTTP modules. Settled at once so that
+  // a store that fails early is not an unhandled rejection while the rest is still under way.
+  const opening = openStores(options, dataDir, log, { onResubscribed: () => onResubscribed() }).then(
+    (stores) => ({ ok: true as const, stores }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+
+  // Known to the failure path even when prepare() throws after opening it.
+  let openedAccountsDb: AccountsDb | undefined;
+  const prepare = async () => {
+    const [{ openAccountsDb }, { createAccounts }, { createPairing }, { createBlobs }] = await Promise.all([
+      import('./accounts/db.js'),
+      import('./accounts/accounts.js'),
+      import('./accounts/pairing.js'),
+      import('./accounts/blobs.js'),
+    ]);
+    const db = (openedAccountsDb = openAccountsDb(join(dataDir, 'accounts.sqlite')));
+    const accounts = createAccounts(db);
+    const tokens = refusingWithdrawnAccess(createTokens(secret.secret), accounts);
+    const pushOptions = options.push === true ? {} : options.push || null;
+    // The demo workspace exists when bootstrap() returns its promise; only the admin's scrypt hash
+    // (a few hundred ms on a busy machine) is awaited after listening, and no one can sign in as that
+    // admin before the password is printed after it anyway.
+    const firstAdmin = bootstrap(accounts).then(
+      (created) => ({ ok: true as const, created }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    const [modules, push] = await Promise.all([
+      Promise.all([import('@hono/node-server'), import('./http/app.js'), import('./relay/relay.js'), import('./auth/access.js')]),
+      pushOptions ? import('./push/serve.js').then((module) => ({ module, setup: module.setUpPush(pushOptions, { dataDir, accountsDb: db, tokens, log }) })) : null,
+    ]);
+    return { accountsDb: db, accounts, tokens, firstAdmin, modules, push, pairing: createPairing(db), blobs: createBlobs(db, join(dataDir, 'blobs')) };
+  };
+  let prepared: Awaited<ReturnType<typeof prepare>>;
+  try {
+    prepared = await prepare();
+  } catch (err) {
+    const opened = await opening;
+    if (opened.ok) await closeStores(opened.stores);
+    openedAccountsDb?.close();
+    throw err;
+  }
+  const { accountsDb, accounts, tokens, firstAdmin, push } = prepared;
+  const opened = await opening;
+  if (!opened.ok) {
+    await firstAdmin;
+    accountsDb.close();
+    throw opened.error;
+  }
+  const { store, fanout, describe } = opened.stores;
+  const [{ getRequestListener }, { createApp }, { createRelay }, { authorize }] = prepared.modules;
+
   const relayLog = log.child({ component: 'relay' });
   const relay = createRelay({
     store,
@@ -119,14 +165,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const { app, injectWebSocket } = createApp({
     tokens,
     accounts,
-    pairing: createPairing(accountsDb),
-    blobs: createBlobs(accountsDb, join(dataDir, 'blobs')),
+    pairing: prepared.pairing,
+    blobs: prepared.blobs,
     relay,
     log,
     staticDirs: { ...defaultStaticDirs(), ...options.staticDirs },
     ready: () => ready,
     ...(options.trustProxy ? { trustProxy: true } : {}),
-    ...(push ? { push: push.routes } : {}),
+    ...(push ? { push: push.setup.routes } : {}),
   });
 
   // Bytes and time allowed before a request (and so before any authentication) is complete: a
@@ -154,6 +200,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await relay.close();
     await fanout?.close();
     await store.close();
+    await firstAdmin;
     accountsDb.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${options.port} on ${options.host ?? '127.0.0.1'} is already in use; choose another with --port`);
     throw err;
@@ -163,21 +210,25 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   ready = true;
   log.info('listening', { port, host, url, dataDir, storage: describe, pid: process.pid, worker: options.worker === true });
-  if (firstAdmin) {
+  const admin = await firstAdmin;
+  if (!admin.ok) {
+    log.error('first start: could not create the demo admin; add one with `parley agent add --ws demo --role admin …`', { err: String(admin.error) });
+  } else if (admin.created) {
     log.info('first start: created workspace demo and its admin; this password is shown only once', {
-      ...firstAdmin,
+      ...admin.created,
       signIn: `open ${url}/agent/ and sign in, or POST ${url}/v1/auth/signin`,
     });
   }
 
   // The worker is a peer over a real socket to this relay; 0.0.0.0 / :: are not addresses to dial.
   const dialHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  // Imported after listening: neither is needed to answer /healthz or a first sync.
   const workers: ServedWorkers | null = options.worker
-    ? startServedWorkers({ url: `ws://${dialHost.includes(':') ? `[${dialHost}]` : dialHost}:${port}`, tokens, workspaces: accounts.listWorkspaces(), dataDir, log })
+    ? (await import('./worker/serve.js')).startServedWorkers({ url: `ws://${dialHost.includes(':') ? `[${dialHost}]` : dialHost}:${port}`, tokens, workspaces: accounts.listWorkspaces(), dataDir, log })
     : null;
   const pushGrace = typeof options.push === 'object' ? options.push.graceMs : undefined;
   const notifiers: ServedNotifiers | null = push
-    ? startServedNotifiers({ url: `ws://${dialHost.includes(':') ? `[${dialHost}]` : dialHost}:${port}`, httpUrl: url, tokens, workspaces: accounts.listWorkspaces(), setup: push, ...(pushGrace !== undefined ? { graceMs: pushGrace } : {}), log })
+    ? push.module.startServedNotifiers({ url: `ws://${dialHost.includes(':') ? `[${dialHost}]` : dialHost}:${port}`, httpUrl: url, tokens, workspaces: accounts.listWorkspaces(), setup: push.setup, ...(pushGrace !== undefined ? { graceMs: pushGrace } : {}), log })
     : null;
 
   let closing: Promise<void> | undefined;
@@ -217,6 +268,11 @@ async function bootstrap(accounts: Accounts): Promise<{ ws: string; email: strin
 /** The document store and fan-out chosen by the flags: SQLite and no fan-out unless told otherwise. */
 /** Staleness bound for an update whose relay died between commit and publish (plus one pass). */
 export const DEFAULT_RECONCILE_INTERVAL_MS = 15_000;
+
+async function closeStores(stores: { store: DocStore; fanout?: FanOut }): Promise<void> {
+  await stores.fanout?.close();
+  await stores.store.close();
+}
 
 export async function openStores(
   options: StorageOptions,

@@ -3,7 +3,7 @@
  * a URL is given (several relay processes then share it). The server shell calls only this.
  */
 import type { PostgresStoreOptions } from './postgres.js';
-import { openSqliteStore, type SqliteStoreOptions } from './sqlite.js';
+import type { SqliteStoreOptions } from './sqlite-options.js';
 import { openSqliteThreadedStore } from './sqlite-threaded.js';
 import type { DocStore } from './types.js';
 
@@ -25,7 +25,8 @@ export async function openStore(spec: StoreSpec): Promise<DocStore> {
     return openPostgresStore({ ...rest, url: postgresUrl });
   }
   const { thread, ...options } = spec;
-  return thread === 'main' ? openSqliteStore(options) : openSqliteThreadedStore(options);
+  // The store on this thread loads better-sqlite3 and yjs here; the default only spawns its worker.
+  return thread === 'main' ? (await import('./sqlite.js')).openSqliteStore(options) : openSqliteThreadedStore(options);
 }
 
 /** For logs: where the documents live, without a password. */

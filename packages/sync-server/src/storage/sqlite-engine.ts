@@ -4,6 +4,7 @@
  * which is why it holds no promises and no queues.
  */
 import Database from 'better-sqlite3';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as Y from 'yjs';
 import { StorageCorruptError, unavailable } from './errors.js';
 import type { DocSummary, StoredDoc } from './types.js';
@@ -14,7 +15,10 @@ export interface SqliteEngineOptions {
    * as on a full disk; a quota keeps one runaway workspace from filling the machine.
    */
   maxBytes?: number;
-  /** integrity check on open: 'quick' reads every page once (default), 'none' trusts the file */
+  /**
+   * integrity check on open: 'quick' reads every page once (default) unless the file is exactly the
+   * one this engine left at its last clean close (see `cleanCloseMarker`); 'none' trusts the file
+   */
   check?: 'quick' | 'none';
 }
 
@@ -65,7 +69,7 @@ interface SummaryRow {
 }
 
 export function openSqliteEngine(file: string, options: SqliteEngineOptions = {}): SqliteEngine {
-  const db = openDatabase(file, options);
+  const { db, verified } = openDatabase(file, options);
   const stmt = {
     upsertDoc: db.prepare(
       `INSERT INTO docs (name, created_at, updated_at, bytes) VALUES (@name, @now, @now, @bytes)
@@ -141,11 +145,16 @@ export function openSqliteEngine(file: string, options: SqliteEngineOptions = {}
       } finally {
         db.close();
       }
+      // Only a file that was checked (or vouched for) at open and closed without error is vouched for.
+      if (verified) recordCleanClose(file);
     },
   };
 }
 
-function openDatabase(file: string, options: SqliteEngineOptions): Database.Database {
+function openDatabase(file: string, options: SqliteEngineOptions): { db: Database.Database; verified: boolean } {
+  const check = options.check ?? 'quick';
+  // Before the first read: opening in WAL mode creates the -wal file this looks for.
+  const skipCheck = check === 'quick' && closedCleanAsIs(file);
   let db: Database.Database;
   try {
     db = new Database(file);
@@ -158,7 +167,7 @@ function openDatabase(file: string, options: SqliteEngineOptions): Database.Data
     if (version > SCHEMA_VERSION) {
       throw new StorageCorruptError(file, `schema version ${version} was written by a newer Parley (this one knows ${SCHEMA_VERSION})`);
     }
-    if ((options.check ?? 'quick') === 'quick') {
+    if (check === 'quick' && !skipCheck) {
       const problems = db.pragma('quick_check') as Array<{ quick_check: string }>;
       if (problems.length !== 1 || problems[0]!.quick_check !== 'ok') {
         throw new StorageCorruptError(file, `integrity check failed: ${problems.slice(0, 3).map((p) => p.quick_check).join('; ')}`);
@@ -176,12 +185,63 @@ function openDatabase(file: string, options: SqliteEngineOptions): Database.Data
       db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
     }
     if (version < SCHEMA_VERSION) createSchema(db);
-    return db;
+    return { db, verified: check === 'quick' };
   } catch (error) {
     db.close();
     if (error instanceof StorageCorruptError) throw error;
     if (CORRUPT_CODES.test(sqliteCode(error))) throw new StorageCorruptError(file, (error as Error).message);
     throw unavailable(`cannot open ${file}`, error);
+  }
+}
+
+/**
+ * `PRAGMA quick_check` reads every page, so it grows with the stored documents (about 0.2 s for
+ * 10,000 conversations) and delayed every start (issue 6). A clean close therefore leaves this file
+ * beside the database, naming the exact file it left: device, inode, size, and modification and
+ * change times to the nanosecond. The next open skips the check only when all of them still match
+ * and no WAL is left over, and removes the marker before its first write, so that a crash never
+ * leaves one behind. A file that was copied, restored, truncated, edited by any tool (touch and
+ * `cp -p` still move the change time) or written by a process that died is checked in full as
+ * before. What is given up: damage that changes none of these (the disk flipping bits under an
+ * unchanged inode) is found when the damaged page is read (SQLITE_CORRUPT → StorageCorruptError)
+ * instead of at start.
+ */
+export const cleanCloseMarker = (file: string): string => `${file}.clean`;
+
+/** What the marker records; null where the file system's times are too coarse to rely on. */
+export function fileIdentity(file: string): string | null {
+  const s = statSync(file, { bigint: true });
+  // Whole-second timestamps (FAT, some network file systems) cannot tell a later edit from our own.
+  if (s.mtimeNs % 1_000_000_000n === 0n) return null;
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+}
+
+function closedCleanAsIs(file: string): boolean {
+  const marker = cleanCloseMarker(file);
+  try {
+    if (!existsSync(marker)) return false;
+    const recorded = readFileSync(marker, 'utf8');
+    // A marker that cannot be removed could outlive the writes that follow: then check, as before.
+    rmSync(marker);
+    return !existsSync(`${file}-wal`) && recorded === fileIdentity(file);
+  } catch {
+    return false;
+  }
+}
+
+/** The file system's clock ticks coarsely (a few ms); the marker is written only once it has moved on. */
+const TIMESTAMP_SETTLE_MS = 20;
+
+function recordCleanClose(file: string): void {
+  try {
+    if (existsSync(`${file}-wal`)) return;
+    // Otherwise an edit in the same clock tick as our last write could keep the recorded times.
+    const wait = Number(statSync(file, { bigint: true }).mtimeNs / 1_000_000n) + TIMESTAMP_SETTLE_MS - Date.now();
+    if (wait > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(wait, TIMESTAMP_SETTLE_MS));
+    const id = fileIdentity(file);
+    if (id !== null) writeFileSync(cleanCloseMarker(file), id);
+  } catch {
+    // Without a marker the next start runs the full check: slower, never less safe.
   }
 }
 

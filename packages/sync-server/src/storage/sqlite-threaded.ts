@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { StorageCorruptError, StoreClosedError } from './errors.js';
-import { ownerPairs, sqliteFile, type SqliteStoreOptions } from './sqlite.js';
+import { ownerPairs, sqliteFile, type SqliteStoreOptions } from './sqlite-options.js';
 import type { AppendRecord } from './sqlite-engine.js';
 import type { SqliteReply, SqliteRequest, SqliteWorkerData, WireError } from './sqlite-wire.js';
 import { StorageUnavailableError, type DocStore, type DocSummary, type StoredDoc } from './types.js';

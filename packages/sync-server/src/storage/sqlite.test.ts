@@ -1,10 +1,11 @@
 /** What only the SQLite store has: a file that can be damaged, and a disk that can fill up. */
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { StorageCorruptError } from './errors.js';
+import { cleanCloseMarker, fileIdentity } from './sqlite-engine.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite.js';
 import { openSqliteThreadedStore } from './sqlite-threaded.js';
 import type { DocStore } from './types.js';
@@ -71,6 +72,37 @@ describe.each(openers)('SQLite store %s on a damaged file', (_where, open) => {
     raw.pragma('user_version = 99');
     raw.close();
     await expect(open({ dataDir })).rejects.toThrow(/schema version 99/);
+  });
+
+  it('marks a clean close, drops the mark while open, and checks in full a file changed since', async () => {
+    const { dataDir, file } = await filledFile();
+    expect(existsSync(cleanCloseMarker(file))).toBe(true);
+    const store = await open({ dataDir });
+    expect(existsSync(cleanCloseMarker(file))).toBe(false);
+    await store.close();
+    expect(readFileSync(cleanCloseMarker(file), 'utf8')).toBe(fileIdentity(file));
+
+    // Same size, same inode, a page overwritten right after the close: the marker no longer matches.
+    const bytes = readFileSync(file);
+    bytes.fill(0xa5, 4096 * 2, 4096 * 2 + 2048);
+    writeFileSync(file, bytes);
+    await expect(open({ dataDir })).rejects.toBeInstanceOf(StorageCorruptError);
+  });
+
+  it('trusts an unchanged file after a clean close without reading every page; damage the metadata cannot show surfaces on read', async () => {
+    const { dataDir, file } = await filledFile();
+    // The disk flipping bits under an unchanged inode, size and times: simulated by vouching for the damaged file.
+    const bytes = readFileSync(file);
+    bytes.fill(0xa5, 4096 * 2, 4096 * 2 + 2048);
+    writeFileSync(file, bytes);
+    writeFileSync(cleanCloseMarker(file), fileIdentity(file)!);
+    const store = await open({ dataDir });
+    try {
+      const loads = await Promise.all(Array.from({ length: 200 }, (_, i) => store.load(`d/${i}`).then(() => null, (e: unknown) => e)));
+      expect(loads.find((e) => e !== null)).toBeInstanceOf(StorageCorruptError);
+    } finally {
+      await store.close().catch(() => undefined);
+    }
   });
 });
 

@@ -6,38 +6,17 @@
  * Commits (fsync) block the event loop while they run; `sqlite-threaded.ts` moves them to a worker
  * thread behind the same interface. storage/README.md has the measurements that choose between them.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { StoreClosedError } from './errors.js';
-import { classifySqliteError, openSqliteEngine, type AppendRecord, type SqliteEngineOptions } from './sqlite-engine.js';
+import { classifySqliteError, openSqliteEngine, type AppendRecord } from './sqlite-engine.js';
+import { ownerPairs, sqliteFile, type SqliteStoreOptions } from './sqlite-options.js';
 import type { DocStore } from './types.js';
 
-export interface SqliteStoreOptions extends SqliteEngineOptions {
-  /** folder holding the database file; created if missing */
-  dataDir: string;
-  /** file name inside `dataDir` (default `parley.sqlite`) */
-  fileName?: string;
-  /** most appends committed in one transaction (default 512) */
-  maxBatch?: number;
-  /**
-   * Worker-thread store only: back-to-back commits start at least this many ms apart, so that
-   * appends arriving meanwhile share one (default 8; 0 commits as soon as the last one is done).
-   */
-  commitWindowMs?: number;
-}
+export { ownerPairs, sqliteFile, type SqliteStoreOptions };
 
 interface PendingAppend extends AppendRecord {
   resolve(): void;
   reject(error: unknown): void;
 }
-
-export function sqliteFile(options: Pick<SqliteStoreOptions, 'dataDir' | 'fileName'>): string {
-  mkdirSync(options.dataDir, { recursive: true });
-  return join(options.dataDir, options.fileName ?? 'parley.sqlite');
-}
-
-export const ownerPairs = (owners: ReadonlyMap<number, string> | undefined): Array<[number, string]> | undefined =>
-  owners && owners.size > 0 ? [...owners] : undefined;
 
 export function openSqliteStore(options: SqliteStoreOptions): DocStore & { readonly file: string } {
   const file = sqliteFile(options);
