@@ -4,11 +4,12 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import WebSocket from 'ws';
 import { createApp, type AppDeps } from './app.js';
 import type { ConnectionRequest, RelayPort } from './relay-port.js';
+import type { RelaySocket } from '../socket.js';
 import { openAccountsDb, type AccountsDb } from '../accounts/db.js';
 import { createAccounts } from '../accounts/accounts.js';
 import { createPairing } from '../accounts/pairing.js';
@@ -325,12 +326,14 @@ describe('static front ends', () => {
 });
 
 /** A node server serving `createApp(...)` with a relay that records what it is handed and echoes frames back. */
-async function serveShell(): Promise<{ url: string; handed: ConnectionRequest[]; stop: () => Promise<void> }> {
+async function serveShell(
+  onMessage: (socket: RelaySocket, data: Uint8Array) => void = (socket, data) => socket.send(data),
+): Promise<{ url: string; handed: ConnectionRequest[]; writes: () => number; stop: () => Promise<void> }> {
   const handed: ConnectionRequest[] = [];
   const echoing: RelayPort = {
     handleConnection(socket, request) {
       handed.push(request);
-      return { onMessage: (data) => socket.send(data), onClose: () => undefined };
+      return { onMessage: (data) => onMessage(socket, data), onClose: () => undefined };
     },
     metrics: () => relayFigures,
     revoke: () => undefined,
@@ -338,11 +341,20 @@ async function serveShell(): Promise<{ url: string; handed: ConnectionRequest[];
   const { app: wsApp, injectWebSocket } = createApp({ ...deps, relay: echoing });
   const server = createServer(getRequestListener(wsApp.fetch));
   injectWebSocket(server);
+  // Each call of a socket's _write/_writev is one write syscall (libuv tries it at once).
+  let writes = 0;
+  server.on('connection', (socket: Socket & { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void }) => {
+    const write = socket._write.bind(socket);
+    const writev = socket._writev.bind(socket);
+    socket._write = (...a) => (writes++, write(...a));
+    socket._writev = (...a) => (writes++, writev(...a));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `ws://127.0.0.1:${port}`,
     handed,
+    writes: () => writes,
     stop: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -397,6 +409,25 @@ describe('websocket shell', () => {
       expect([...(await echoed)]).toEqual([1, 2, 3]);
       sync.close();
       mux.close();
+    } finally {
+      await shell.stop();
+    }
+  });
+
+  it('sends the frames of one tick to a socket in one write, and each arrives whole and in order', async () => {
+    const shell = await serveShell((socket, data) => {
+      for (let i = 0; i < 50; i++) socket.send(new Uint8Array([data[0]!, i]));
+    });
+    try {
+      const socket = (await dial(`${shell.url}/mux?token=${await customerToken('c1')}`)) as WebSocket;
+      const before = shell.writes();
+      const got: number[][] = [];
+      const all = new Promise<void>((resolve) => socket.on('message', (data: Buffer) => got.push([...data]) === 50 && resolve()));
+      socket.send(new Uint8Array([7]));
+      await all;
+      expect(got).toEqual(Array.from({ length: 50 }, (_, i) => [7, i]));
+      expect(shell.writes() - before).toBe(1);
+      socket.close();
     } finally {
       await shell.stop();
     }

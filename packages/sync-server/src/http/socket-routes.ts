@@ -58,7 +58,9 @@ export function injectWebSocket(server: Server, app: Hono<AppEnv>, deps: AppDeps
   // No client tracking: the relay core holds its connections and closes them on shutdown.
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: deps.maxWsPayloadBytes ?? DEFAULT_MAX_PAYLOAD });
 
-  const accept = (ws: WebSocket, request: ConnectionRequest): void => {
+  const corker = createCorker();
+
+  const accept = (ws: WebSocket, socket: Duplex, request: ConnectionRequest): void => {
     let handlers: ConnectionHandlers | null = null;
     // Attached before the relay sees the socket, so no frame can arrive unheard.
     ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -82,7 +84,7 @@ export function injectWebSocket(server: Server, app: Hono<AppEnv>, deps: AppDeps
     });
     ws.on('error', (err) => log.warn('socket error', { endpoint: request.endpoint, err }));
     try {
-      handlers = deps.relay.handleConnection(toRelaySocket(ws), request);
+      handlers = deps.relay.handleConnection(toRelaySocket(ws, socket, corker), request);
     } catch (err) {
       // A socket nobody handles would stay open forever; close it so the client retries.
       log.error('relay refused a connection', { endpoint: request.endpoint, err });
@@ -103,7 +105,7 @@ export function injectWebSocket(server: Server, app: Hono<AppEnv>, deps: AppDeps
       const request = endpoint(await deps.tokens.verify(token));
       socket.off('error', ignore);
       if (socket.destroyed) return;
-      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, request));
+      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket, request));
     } catch (err) {
       socket.off('error', ignore);
       status = refuse(socket, err, httpLog, url.pathname);
@@ -160,16 +162,43 @@ async function statusOf(app: Hono<AppEnv>, req: IncomingMessage, url: URL): Prom
   return res.status;
 }
 
-function toRelaySocket(raw: WebSocket): RelaySocket {
+type Corker = (socket: Duplex) => void;
+
+/**
+ * Holds a socket's writes until the end of the current tick. The relay often sends several frames
+ * to one socket in one turn (a fan-out burst, a sync reply and its ack); `ws` writes each frame
+ * with its own cork/uncork, which is one `writev` syscall per frame. Corked once per tick, they
+ * leave in one. One nextTick serves every socket corked in that tick.
+ */
+function createCorker(): Corker {
+  const corked: Duplex[] = [];
+  const flush = (): void => {
+    // uncork on an ended or destroyed socket does nothing harmful; end() already flushed it.
+    for (const socket of corked) socket.uncork();
+    corked.length = 0;
+  };
+  return (socket) => {
+    if (corked.length === 0) process.nextTick(flush);
+    socket.cork();
+    corked.push(socket);
+  };
+}
+
+function toRelaySocket(raw: WebSocket, socket: Duplex, cork: Corker): RelaySocket {
   return {
     send(data) {
       // A socket closing under us is not an error for the relay: the close handler follows.
-      if (raw.readyState === raw.OPEN) raw.send(data);
+      if (raw.readyState !== raw.OPEN) return;
+      // writableCorked is 0 outside our own cork: ws's per-frame cork is undone within its send.
+      if (socket.writableCorked === 0) cork(socket);
+      raw.send(data);
     },
     close(code, reason) {
       // The websocket protocol caps close reasons at 123 bytes.
       raw.close(code, Buffer.from(reason).subarray(0, 123).toString());
     },
+    // Counts what waits in the corked socket too (ws adds the socket's writableLength), so the
+    // relay's slow-consumer check sees frames held for this tick.
     get bufferedAmount() {
       return raw.bufferedAmount;
     },
