@@ -328,6 +328,7 @@ describe('static front ends', () => {
 /** A node server serving `createApp(...)` with a relay that records what it is handed and echoes frames back. */
 async function serveShell(
   onMessage: (socket: RelaySocket, data: Uint8Array) => void = (socket, data) => socket.send(data),
+  overrides: Partial<AppDeps> = {},
 ): Promise<{ url: string; handed: ConnectionRequest[]; writes: () => number; stop: () => Promise<void> }> {
   const handed: ConnectionRequest[] = [];
   const echoing: RelayPort = {
@@ -338,7 +339,7 @@ async function serveShell(
     metrics: () => relayFigures,
     revoke: () => undefined,
   };
-  const { app: wsApp, injectWebSocket } = createApp({ ...deps, relay: echoing });
+  const { app: wsApp, injectWebSocket } = createApp({ ...deps, ...overrides, relay: echoing });
   const server = createServer(getRequestListener(wsApp.fetch));
   injectWebSocket(server);
   // Each call of a socket's _write/_writev is one write syscall (libuv tries it at once).
@@ -427,6 +428,28 @@ describe('websocket shell', () => {
       await all;
       expect(got).toEqual(Array.from({ length: 50 }, (_, i) => [7, i]));
       expect(shell.writes() - before).toBe(1);
+      socket.close();
+    } finally {
+      await shell.stop();
+    }
+  });
+
+  it.each([
+    [true, 'compressed', (read: number) => expect(read).toBeLessThan(8_000)],
+    [false, 'not compressed', (read: number) => expect(read).toBeGreaterThan(64_000)],
+  ])('with wsDeflate %s, a large frame to a client offering permessage-deflate is %s', async (wsDeflate, _what, check) => {
+    // A first sync of a long conversation: repetitive text, far over the 1 KB threshold.
+    const big = new TextEncoder().encode('Hello, my order has not arrived yet, can you help? '.repeat(1_300));
+    const shell = await serveShell((socket) => socket.send(big), { wsDeflate });
+    try {
+      let tcp: { bytesRead: number } | null = null;
+      const socket = new WebSocket(`${shell.url}/mux?token=${await customerToken('c1')}`, { perMessageDeflate: true });
+      socket.once('upgrade', (res) => (tcp = res.socket));
+      await new Promise((resolve) => socket.once('open', resolve));
+      const got = new Promise<Buffer>((resolve) => socket.once('message', (data: Buffer) => resolve(data)));
+      socket.send(new Uint8Array([1]));
+      expect((await got).byteLength).toBe(big.byteLength);
+      check(tcp!.bytesRead);
       socket.close();
     } finally {
       await shell.stop();

@@ -47,6 +47,8 @@ export interface AppDeps {
   blobLimits?: Partial<BlobLimits>;
   /** largest websocket message accepted at all (the relay applies finer limits) */
   maxWsPayloadBytes?: number;
+  /** permessage-deflate for websocket frames over 1 KB, when the client offers it (default on) */
+  wsDeflate?: boolean;
   /** take the client address from X-Forwarded-For (only behind a proxy you trust) */
   trustProxy?: boolean;
   /** Web Push: `/v1/push/*` (VAPID key, customer subscriptions); absent = no push routes */

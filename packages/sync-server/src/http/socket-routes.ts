@@ -34,6 +34,21 @@ export function socketRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/sync/*', authenticate(deps.tokens), upgradeRequired);
 }
 
+/**
+ * permessage-deflate for large frames only: a device's first sync of a long conversation is text
+ * that shrinks several times, while a chat update of a few hundred bytes would cost more CPU than
+ * it saves. No context takeover and small windows bound zlib's memory per socket (it is allocated
+ * only once a socket compresses or inflates something, so idle chat sockets pay nothing).
+ */
+const DEFLATE = {
+  threshold: 1024,
+  serverNoContextTakeover: true,
+  clientNoContextTakeover: true,
+  serverMaxWindowBits: 12,
+  clientMaxWindowBits: 12,
+  zlibDeflateOptions: { memLevel: 6, level: 6 },
+} as const;
+
 type Endpoint = (principal: Principal) => ConnectionRequest;
 
 /**
@@ -56,7 +71,12 @@ export function injectWebSocket(server: Server, app: Hono<AppEnv>, deps: AppDeps
   const log = deps.log.child({ component: 'ws' });
   const httpLog = deps.log.child({ component: 'http' });
   // No client tracking: the relay core holds its connections and closes them on shutdown.
-  const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: deps.maxWsPayloadBytes ?? DEFAULT_MAX_PAYLOAD });
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    maxPayload: deps.maxWsPayloadBytes ?? DEFAULT_MAX_PAYLOAD,
+    perMessageDeflate: deps.wsDeflate === false ? false : DEFLATE,
+  });
 
   const corker = createCorker();
 
