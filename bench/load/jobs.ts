@@ -174,7 +174,7 @@ function untilMessages(doc: Y.Doc, count: number, waitMs = SYNC_TIMEOUT_MS): Pro
   ).catch(() => undefined);
 }
 
-/** Workload 3: a fresh device syncs one document; how long it takes and how many bytes it receives. */
+/** Workload 3: a fresh device syncs one document; how long it takes and how many bytes reach it over the network. */
 export async function newDevice(args: { endpoint: Endpoint; doc: string; expectMessages: number }): Promise<{ ms: number; bytes: number; messages: number }> {
   const t0 = performance.now();
   const peer = await connectPeer(args.endpoint, args.doc, { withDoc: true });
@@ -182,7 +182,7 @@ export async function newDevice(args: { endpoint: Endpoint; doc: string; expectM
   await untilMessages(peer.doc(args.doc), args.expectMessages);
   const ms = performance.now() - t0;
   const messages = peer.doc(args.doc).getArray('messages').length;
-  const bytes = peer.bytesIn;
+  const bytes = peer.wireBytesIn;
   await peer.close();
   if (messages !== args.expectMessages) throw new Error(`new device got ${messages} of ${args.expectMessages} messages`);
   return { ms, bytes, messages };

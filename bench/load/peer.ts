@@ -36,6 +36,8 @@ export interface Peer {
   /** sends a Yjs update for `name` as a sync update message */
   sendUpdate(name: string, update: Uint8Array): void;
   readonly bytesIn: number;
+  /** bytes read from the TCP socket, upgrade response included: what the network carried */
+  readonly wireBytesIn: number;
   readonly framesIn: number;
   close(): Promise<void>;
 }
@@ -53,8 +55,14 @@ export class PeerError extends Error {
 /** Opens a socket for `firstDoc` (its URL names it on one-document wires). */
 export async function connectPeer(endpoint: Endpoint, firstDoc: string, options: PeerOptions): Promise<Peer> {
   const wire = createWire(endpoint);
-  const socket = new WebSocket(wire.socketUrl(firstDoc), { perMessageDeflate: false });
+  // Offers permessage-deflate (ws's defaults: frames over 1 KB) as browsers and the stock Node
+  // y-websocket client do; a server that does not accept it is spoken to uncompressed.
+  const socket = new WebSocket(wire.socketUrl(firstDoc), { perMessageDeflate: true });
   socket.binaryType = 'nodebuffer';
+  // Bytes as they crossed the network (upgrade response, frame headers, compressed payloads),
+  // counted the same way for every server; `bytesIn` counts the application's bytes.
+  let tcp: { bytesRead: number } | null = null;
+  socket.once('upgrade', (res) => (tcp = res.socket));
   const docs = new Map<string, { ydoc: Y.Doc | null; synced: () => void; failed: (e: Error) => void; isSynced: boolean }>();
   const flushes = new Map<string, (() => void)[]>();
   const settleFlush = (doc: string): void => {
@@ -190,6 +198,9 @@ export async function connectPeer(endpoint: Endpoint, firstDoc: string, options:
     },
     get bytesIn() {
       return bytesIn;
+    },
+    get wireBytesIn() {
+      return tcp?.bytesRead ?? 0;
     },
     get framesIn() {
       return framesIn;

@@ -96,7 +96,9 @@ function parley(id: 'parley-mux' | 'parley-sync', wire: WireKind, path: string):
       const token = parleyAgentToken();
       // No routing worker and no push notifier: they are in-process peers the other servers do not
       // run, and their timers and sockets would count as the relay's CPU and memory.
-      const flags = ['--no-worker', '--no-push', ...(options?.unsafeAckBeforeCommit ? ['--unsafe-ack-before-commit'] : [])];
+      // PARLEY_SERVE_FLAGS: extra `parley serve` flags for an A/B run, e.g. `--no-ws-deflate`.
+      const extra = (process.env.PARLEY_SERVE_FLAGS ?? '').split(' ').filter(Boolean);
+      const flags = ['--no-worker', '--no-push', ...extra, ...(options?.unsafeAckBeforeCommit ? ['--unsafe-ack-before-commit'] : [])];
       const proc = await spawnServer(node, [...profileArgs(id), ...parleyCommand(), 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, ...flags], { PARLEY_SECRET, PARLEY_LOG: 'info' });
       return local(proc, wire, `${path}?token=${token}`, token, '/healthz');
     },

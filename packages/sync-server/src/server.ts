@@ -61,6 +61,8 @@ export interface ServerOptions extends StorageOptions {
   worker?: boolean;
   /** Web Push for customers: `/v1/push/*` and a notifier per workspace (`parley serve` does unless --no-push). */
   push?: boolean | PushOptions;
+  /** permessage-deflate for websocket frames over 1 KB when the client offers it (default true; `--no-ws-deflate`) */
+  wsDeflate?: boolean;
   /** BENCHMARK ONLY, breaks [P7]: acks before the commit (`--unsafe-ack-before-commit`; logs a warning). */
   unsafeAckBeforeCommit?: boolean;
 }
@@ -172,6 +174,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     staticDirs: { ...defaultStaticDirs(), ...options.staticDirs },
     ready: () => ready,
     ...(options.trustProxy ? { trustProxy: true } : {}),
+    ...(options.wsDeflate === false ? { wsDeflate: false } : {}),
     ...(push ? { push: push.setup.routes } : {}),
   });
 

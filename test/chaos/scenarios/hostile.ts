@@ -6,6 +6,7 @@
  * The relay must not crash, must keep answering, and every honest message must arrive. Stalls are
  * the relay's own event-loop delay from /metrics (since its start, which is this scenario's start).
  */
+import { randomBytes } from 'node:crypto';
 import { connect as tcpConnect } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -156,8 +157,9 @@ export async function hostileInput(cfg: HostileConfig, log: (line: string) => vo
     loud!.send(protocol.encodeFrame({ type: Frame.open, doc: loudDoc, stateVector: new Uint8Array([0]) }));
     const loudYdoc = new Y.Doc();
     loudYdoc.on('update', (update: Uint8Array) => loud!.send(protocol.encodeFrame({ type: Frame.sync, doc: loudDoc, message: protocol.encodeSyncMessage(protocol.syncUpdate, update) })));
-    const chunk = 'x'.repeat(60_000);
-    const loudTimer = setInterval(() => loudYdoc.getArray('noise').push([chunk]), 10);
+    // Incompressible noise: the relay deflates large frames (permessage-deflate), and 60 KB of one
+    // letter would reach the socket as ~100 bytes, so the ceiling on unsent bytes would never be hit.
+    const loudTimer = setInterval(() => loudYdoc.getArray('noise').push([randomBytes(45_000).toString('base64')]), 10);
     // The client never reads, so it cannot see its close frame: count the cut-offs where the relay reports them.
     const cutBefore = await metric(relay, 'parley_rejections', 'slow_consumer');
     let slowCut = 0;

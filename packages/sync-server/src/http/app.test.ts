@@ -4,10 +4,12 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import WebSocket from 'ws';
 import { createApp, type AppDeps } from './app.js';
+import type { ConnectionRequest, RelayPort } from './relay-port.js';
+import type { RelaySocket } from '../socket.js';
 import { openAccountsDb, type AccountsDb } from '../accounts/db.js';
 import { createAccounts } from '../accounts/accounts.js';
 import { createPairing } from '../accounts/pairing.js';
@@ -323,7 +325,162 @@ describe('static front ends', () => {
   });
 });
 
+/** A node server serving `createApp(...)` with a relay that records what it is handed and echoes frames back. */
+async function serveShell(
+  onMessage: (socket: RelaySocket, data: Uint8Array) => void = (socket, data) => socket.send(data),
+  overrides: Partial<AppDeps> = {},
+): Promise<{ url: string; handed: ConnectionRequest[]; writes: () => number; stop: () => Promise<void> }> {
+  const handed: ConnectionRequest[] = [];
+  const echoing: RelayPort = {
+    handleConnection(socket, request) {
+      handed.push(request);
+      return { onMessage: (data) => onMessage(socket, data), onClose: () => undefined };
+    },
+    metrics: () => relayFigures,
+    revoke: () => undefined,
+  };
+  const { app: wsApp, injectWebSocket } = createApp({ ...deps, ...overrides, relay: echoing });
+  const server = createServer(getRequestListener(wsApp.fetch));
+  injectWebSocket(server);
+  // Each call of a socket's _write/_writev is one write syscall (libuv tries it at once).
+  let writes = 0;
+  server.on('connection', (socket: Socket & { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void }) => {
+    const write = socket._write.bind(socket);
+    const writev = socket._writev.bind(socket);
+    socket._write = (...a) => (writes++, write(...a));
+    socket._writev = (...a) => (writes++, writev(...a));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    handed,
+    writes: () => writes,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** Resolves with the open socket, or with the status and body of the HTTP answer that refused it. */
+function dial(url: string, headers: Record<string, string> = {}): Promise<WebSocket | { status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    socket.once('open', () => resolve(socket));
+    socket.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    socket.once('error', reject);
+  });
+}
+
 describe('websocket shell', () => {
+  it.each(['/mux', '/sync/ws/acme/settings'])('refuses an upgrade of %s with a bad token: HTTP 401, the JSON error, no socket [P3]', async (path) => {
+    const shell = await serveShell();
+    try {
+      const answer = await dial(`${shell.url}${path}?token=not.a.jwt`);
+      expect(answer).not.toBeInstanceOf(WebSocket);
+      const refused = answer as { status: number; body: string };
+      expect(refused.status).toBe(401);
+      expect(JSON.parse(refused.body)).toMatchObject({ error: 'unauthorised' });
+      const bare = (await dial(`${shell.url}${path}`)) as { status: number; body: string };
+      expect(bare.status).toBe(401);
+      expect(JSON.parse(bare.body).message).toMatch(/token is required/);
+      expect(shell.handed).toEqual([]);
+    } finally {
+      await shell.stop();
+    }
+  });
+
+  it('hands the relay the principal and the document the path names, and frames both ways', async () => {
+    const shell = await serveShell();
+    try {
+      const token = await customerToken('c1');
+      const sync = (await dial(`${shell.url}/sync/ws/acme/customers/c1/conv/k1`, { authorization: `Bearer ${token}` })) as WebSocket;
+      const mux = (await dial(`${shell.url}/mux?token=${token}`)) as WebSocket;
+      expect(shell.handed).toEqual([
+        { endpoint: 'sync', doc: 'ws/acme/customers/c1/conv/k1', principal: expect.objectContaining({ ws: 'acme', role: 'customer', sub: 'c1' }) },
+        { endpoint: 'mux', principal: expect.objectContaining({ sub: 'c1' }) },
+      ]);
+      const echoed = new Promise<Buffer>((resolve) => mux.once('message', (data: Buffer) => resolve(data)));
+      mux.send(new Uint8Array([1, 2, 3]));
+      expect([...(await echoed)]).toEqual([1, 2, 3]);
+      sync.close();
+      mux.close();
+    } finally {
+      await shell.stop();
+    }
+  });
+
+  it('sends the frames of one tick to a socket in one write, and each arrives whole and in order', async () => {
+    const shell = await serveShell((socket, data) => {
+      for (let i = 0; i < 50; i++) socket.send(new Uint8Array([data[0]!, i]));
+    });
+    try {
+      const socket = (await dial(`${shell.url}/mux?token=${await customerToken('c1')}`)) as WebSocket;
+      const before = shell.writes();
+      const got: number[][] = [];
+      const all = new Promise<void>((resolve) => socket.on('message', (data: Buffer) => got.push([...data]) === 50 && resolve()));
+      socket.send(new Uint8Array([7]));
+      await all;
+      expect(got).toEqual(Array.from({ length: 50 }, (_, i) => [7, i]));
+      expect(shell.writes() - before).toBe(1);
+      socket.close();
+    } finally {
+      await shell.stop();
+    }
+  });
+
+  it.each([
+    [true, 'compressed', (read: number) => expect(read).toBeLessThan(8_000)],
+    [false, 'not compressed', (read: number) => expect(read).toBeGreaterThan(64_000)],
+  ])('with wsDeflate %s, a large frame to a client offering permessage-deflate is %s', async (wsDeflate, _what, check) => {
+    // A first sync of a long conversation: repetitive text, far over the 1 KB threshold.
+    const big = new TextEncoder().encode('Hello, my order has not arrived yet, can you help? '.repeat(1_300));
+    const shell = await serveShell((socket) => socket.send(big), { wsDeflate });
+    try {
+      let tcp: { bytesRead: number } | null = null;
+      const socket = new WebSocket(`${shell.url}/mux?token=${await customerToken('c1')}`, { perMessageDeflate: true });
+      socket.once('upgrade', (res) => (tcp = res.socket));
+      await new Promise((resolve) => socket.once('open', resolve));
+      const got = new Promise<Buffer>((resolve) => socket.once('message', (data: Buffer) => resolve(data)));
+      socket.send(new Uint8Array([1]));
+      expect((await got).byteLength).toBe(big.byteLength);
+      check(tcp!.bytesRead);
+      socket.close();
+    } finally {
+      await shell.stop();
+    }
+  });
+
+  it('closes a socket that sends a text frame with 4400: both protocols are binary', async () => {
+    const shell = await serveShell();
+    try {
+      const socket = (await dial(`${shell.url}/mux?token=${await customerToken('c1')}`)) as WebSocket;
+      const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+      socket.send('hello');
+      expect(await closed).toBe(4400);
+    } finally {
+      await shell.stop();
+    }
+  });
+
+  it.each([
+    ['/widget.js', 503],
+    ['/healthz', 200],
+  ])('answers an upgrade of %s, not a websocket path, with the status of the same GET (%i) and no socket', async (path, status) => {
+    const shell = await serveShell();
+    try {
+      expect(((await dial(`${shell.url}${path}`)) as { status: number }).status).toBe(status);
+      expect(shell.handed).toEqual([]);
+    } finally {
+      await shell.stop();
+    }
+  });
+
   it('closes a socket with 4500 when the relay throws while accepting it, instead of leaving it open', async () => {
     const { app: wsApp, injectWebSocket } = createApp(deps);
     const server = createServer(getRequestListener(wsApp.fetch));

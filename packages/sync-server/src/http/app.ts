@@ -6,7 +6,6 @@
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { HttpBindings } from '@hono/node-server';
-import { createNodeWebSocket } from '@hono/node-ws';
 import type { Server } from 'node:http';
 import type { Accounts } from '../accounts/accounts.js';
 import type { Blobs } from '../accounts/blobs.js';
@@ -20,7 +19,7 @@ import type { RelayPort } from './relay-port.js';
 import { serveFile } from './static.js';
 import { apiRoutes, type ApiLimits } from './api.js';
 import { blobRoutes, type BlobLimits } from './blob-routes.js';
-import { socketRoutes } from './socket-routes.js';
+import { injectWebSocket, socketRoutes } from './socket-routes.js';
 import { pushRoutes, type PushRoutesDeps } from '../push/routes.js';
 
 export type AppEnv = { Bindings: Partial<HttpBindings>; Variables: { principal: Principal } };
@@ -48,6 +47,8 @@ export interface AppDeps {
   blobLimits?: Partial<BlobLimits>;
   /** largest websocket message accepted at all (the relay applies finer limits) */
   maxWsPayloadBytes?: number;
+  /** permessage-deflate for websocket frames over 1 KB, when the client offers it (default on) */
+  wsDeflate?: boolean;
   /** take the client address from X-Forwarded-For (only behind a proxy you trust) */
   trustProxy?: boolean;
   /** Web Push: `/v1/push/*` (VAPID key, customer subscriptions); absent = no push routes */
@@ -62,8 +63,6 @@ export interface ParleyApp {
 
 export function createApp(deps: AppDeps): ParleyApp {
   const app = new Hono<AppEnv>();
-  const nodeWs = createNodeWebSocket({ app });
-  if (deps.maxWsPayloadBytes) nodeWs.wss.options.maxPayload = deps.maxWsPayloadBytes;
   const log = deps.log.child({ component: 'http' });
   watchEventLoop();
 
@@ -97,7 +96,7 @@ export function createApp(deps: AppDeps): ParleyApp {
   app.route('/v1', apiRoutes(deps));
   app.route('/v1/blobs', blobRoutes(deps));
   if (deps.push) app.route('/v1/push', pushRoutes(deps.push));
-  socketRoutes(app, deps, nodeWs.upgradeWebSocket);
+  socketRoutes(app, deps);
 
   const build = 'build it with `npm run build`';
   app.get('/widget.js', (c) => serveFile(c, deps.staticDirs.widget, 'widget.js', { missing: `the widget bundle is not built yet; ${build}` }));
@@ -120,7 +119,7 @@ export function createApp(deps: AppDeps): ParleyApp {
   app.get('/agent/*', (c) => serveFile(c, deps.staticDirs.agent, c.req.path.slice('/agent/'.length), { missing: `the agent app is not built yet; ${build}`, fallback: 'index.html' }));
   app.get('/*', (c: Context<AppEnv>) => serveFile(c, deps.staticDirs.demo, c.req.path, { missing: 'the demo page (packages/widget/demo/index.html) is missing' }));
 
-  return { app, injectWebSocket: (server) => nodeWs.injectWebSocket(server) };
+  return { app, injectWebSocket: (server) => injectWebSocket(server, app, deps) };
 }
 
 /** The caller's address for rate limits: the socket's peer, or X-Forwarded-For's first hop behind a trusted proxy. */
