@@ -166,6 +166,21 @@ describe('an agent\'s own avatar', () => {
     await composer.press('Enter');
     await whenConversation(customer.conversation, () => customer.conversation.messages().some((m) => m.text === 'Anything else?'), 15_000, 'the reply after removing');
     expect(customer.conversation.messages().find((m) => m.text === 'Anything else?')!.author).not.toHaveProperty('avatar');
+
+    // An admin sets Bo's avatar while Bo's tab is open: once Bo's app is back online it reads the
+    // account again, and the open conversation writes the next reply with the new picture.
+    const byAdmin = 'https://cdn.example.com/agents/bo-by-admin.png';
+    const put = await fetch(`${suite.relay.url}/v1/agents/${boId}/avatar`, { method: 'PUT', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ avatar: byAdmin }) });
+    expect(put.status).toBe(200);
+    await context.setOffline(true);
+    await page.locator('[data-connection=offline]').waitFor({ timeout: 20_000 });
+    await context.setOffline(false);
+    await page.locator('[data-connection=online]').waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.locator('pa-workspace .signout img').getAttribute('src'), { timeout: 15_000 }).toBe(byAdmin);
+    await composer.fill('Have a nice day');
+    await composer.press('Enter');
+    await whenConversation(customer.conversation, () => customer.conversation.messages().some((m) => m.text === 'Have a nice day'), 15_000, 'the reply after the admin changed the avatar');
+    expect(customer.conversation.messages().find((m) => m.text === 'Have a nice day')!.author.avatar).toBe(byAdmin);
     await context.close();
   }, 120_000);
 });

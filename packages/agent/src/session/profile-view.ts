@@ -1,18 +1,7 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { checkAvatar, isParleyError } from '@parley/core';
 import { theme } from '../ui/theme.js';
-
-/** Core's sentence for a URL it would refuse, or null for one it takes ('' means "no picture"). */
-export function avatarProblem(url: string): string | null {
-  if (url === '') return null;
-  try {
-    checkAvatar(url);
-    return null;
-  } catch (err) {
-    return isParleyError(err) ? `${err.message[0]!.toUpperCase()}${err.message.slice(1)}.` : String(err);
-  }
-}
+import { avatarProblem } from './avatar.js';
 
 /**
  * The signed-in agent's own profile: who they are and their avatar, an https picture URL kept on
