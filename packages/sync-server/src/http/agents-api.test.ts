@@ -157,7 +157,7 @@ describe('PUT /v1/agents/:id/avatar', () => {
     ['plain http off loopback', () => put('ann', ids.ann!, 'http://cdn.acme.test/ann.png'), 400],
     ['not a string', () => put('ann', ids.ann!, 42), 400],
     ['a customer', async () => app.request(`/v1/agents/${ids.ann}/avatar`, { method: 'PUT', headers: await bearer('customer', 'acme', 'c1'), body: JSON.stringify({ avatar: 'https://x.test/a.png' }) }), 403],
-    ['no token', () => app.request(`/v1/agents/${ids.ann}/avatar`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ avatar: 'https://x.test/a.png' }) }), 401],
+    ['no token', async () => app.request(`/v1/agents/${ids.ann}/avatar`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ avatar: 'https://x.test/a.png' }) }), 401],
   ])('refuses %s with %i', async (_what, call, status) => {
     const res = await call();
     expect(res.status).toBe(status);
