@@ -13,4 +13,6 @@ export interface AgentEntry {
   role: StaffRole;
   teams: string[];
   disabled: boolean;
+  /** An https picture URL (conversation/avatar.ts); absent when the agent has none. */
+  avatar?: string;
 }

@@ -1,6 +1,6 @@
 /**
  * The relay's agent directory (`GET /v1/agents`) and, for admins, account management
- * (`POST /v1/agents`, `PUT /v1/agents/:id`). Plain fetch calls; every refusal is an AgentsApiError
+ * (`POST /v1/agents`, `PUT /v1/agents/:id`), and every agent's own avatar (`PUT /v1/agents/:id/avatar`). Plain fetch calls; every refusal is an AgentsApiError
  * carrying the relay's status and sentence, so the screen can show it as is.
  */
 
@@ -32,6 +32,8 @@ export interface AgentsApi {
   /** Resolves with the new account and, when the relay generated one, its password (shown once). */
   add(agent: NewAgent): Promise<{ agent: AgentEntry; password?: string }>;
   update(id: string, change: { teams?: string[]; disabled?: boolean }): Promise<AgentEntry>;
+  /** Sets an avatar URL (null removes it); agents their own only, admins anyone's. */
+  setAvatar(id: string, avatar: string | null): Promise<AgentEntry>;
 }
 
 export function createAgentsApi(relayUrl: string, token: () => string, fetchImpl: typeof fetch = (...a) => fetch(...a)): AgentsApi {
@@ -54,5 +56,6 @@ export function createAgentsApi(relayUrl: string, token: () => string, fetchImpl
     list: async () => (await call<{ agents: AgentEntry[] }>('/agents')).agents,
     add: (agent) => call<{ agent: AgentEntry; password?: string }>('/agents', { method: 'POST', body: agent }),
     update: async (id, change) => (await call<{ agent: AgentEntry }>(`/agents/${encodeURIComponent(id)}`, { method: 'PUT', body: change })).agent,
+    setAvatar: async (id, avatar) => (await call<{ agent: AgentEntry }>(`/agents/${encodeURIComponent(id)}/avatar`, { method: 'PUT', body: { avatar } })).agent,
   };
 }

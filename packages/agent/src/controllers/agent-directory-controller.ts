@@ -64,6 +64,13 @@ export class AgentDirectoryController implements ReactiveController {
     await this.api.update(id, change);
     await this.refresh();
   }
+
+  /** Resolves with the account as the relay stored it; refusals reject with the relay's sentence. */
+  async setAvatar(id: string, avatar: string | null): Promise<AgentEntry> {
+    const entry = await this.api.setAvatar(id, avatar);
+    await this.refresh();
+    return entry;
+  }
 }
 
 function readCache(key: string): AgentEntry[] {

@@ -13,7 +13,8 @@ import { emptyCustomer, type ConversationModel, type CustomerInfo, type Transcri
 import { inboxStatus } from '../inbox/inbox-item.js';
 
 export interface ConversationControllerOptions {
-  me: { id: string; name: string; role: 'agent' | 'admin' };
+  /** `avatar`: the agent's https picture URL, copied into the author of each message they write */
+  me: { id: string; name: string; role: 'agent' | 'admin'; avatar?: string };
   deviceId: string;
   /** relay origin, for attachment links */
   relayUrl: string;
@@ -28,6 +29,8 @@ export class ConversationController implements ReactiveController {
   private notes: InternalNotes | undefined;
   private profile: Y.Doc | undefined;
   private cleanups: (() => void)[] = [];
+  /** listeners on the core objects, which `setMe` replaces while the handles stay open */
+  private coreCleanups: (() => void)[] = [];
   private cached: ConversationModel | undefined;
   private loaded = false;
 
@@ -35,7 +38,7 @@ export class ConversationController implements ReactiveController {
     private readonly host: ReactiveControllerHost,
     private readonly sync: AgentSync,
     readonly doc: string,
-    private readonly options: ConversationControllerOptions,
+    private options: ConversationControllerOptions,
   ) {
     host.addController(this);
   }
@@ -43,18 +46,15 @@ export class ConversationController implements ReactiveController {
   hostConnected(): void {
     const parsed = parseDocName(this.doc);
     if (parsed?.kind !== 'conversation') throw new Error(`not a conversation document: ${this.doc}`);
-    const me = { role: this.options.me.role, id: this.options.me.id, name: this.options.me.name };
     const conv = this.sync.open(this.doc);
     const internal = this.sync.open(internalDoc(parsed.ws, parsed.customerId, parsed.conversationId));
     const profile = this.sync.open(profileDoc(parsed.ws, parsed.customerId));
     this.handles = [conv, internal, profile];
-    this.conversation = Conversation.open({ doc: conv.doc, awareness: conv.awareness, acks: conv, me, deviceId: this.options.deviceId });
-    this.notes = new InternalNotes({ doc: internal.doc, me });
+    this.attach();
     this.profile = profile.doc;
     const changed = (): void => this.invalidate();
-    this.cleanups = [this.conversation.on('change', changed), this.conversation.on('typing', changed), this.notes.on('change', changed)];
     profile.doc.on('update', changed);
-    this.cleanups.push(() => profile.doc.off('update', changed));
+    this.cleanups = [() => profile.doc.off('update', changed)];
     void conv.loaded.then(() => {
       this.loaded = true;
       this.invalidate();
@@ -63,9 +63,38 @@ export class ConversationController implements ReactiveController {
 
   hostDisconnected(): void {
     for (const c of this.cleanups.splice(0)) c();
+    this.detach();
+    for (const h of this.handles.splice(0)) h.release();
+  }
+
+  /**
+   * The signed-in agent changed how they appear (their avatar). Core copies the author into each
+   * message at send time from what it was opened with, so the core objects are opened again over
+   * the same replicas; messages from now on carry the new author, earlier ones keep theirs.
+   */
+  setMe(me: ConversationControllerOptions['me']): void {
+    this.options = { ...this.options, me };
+    if (!this.conversation) return;
+    this.detach();
+    this.attach();
+    this.invalidate();
+  }
+
+  private attach(): void {
+    const [conv, internal] = this.handles;
+    if (!conv || !internal) return;
+    const { role, id, name, avatar } = this.options.me;
+    const me = { role, id, name, ...(avatar ? { avatar } : {}) };
+    this.conversation = Conversation.open({ doc: conv.doc, awareness: conv.awareness, acks: conv, me, deviceId: this.options.deviceId });
+    this.notes = new InternalNotes({ doc: internal.doc, me });
+    const changed = (): void => this.invalidate();
+    this.coreCleanups = [this.conversation.on('change', changed), this.conversation.on('typing', changed), this.notes.on('change', changed)];
+  }
+
+  private detach(): void {
+    for (const c of this.coreCleanups.splice(0)) c();
     this.conversation?.destroy();
     this.notes?.destroy();
-    for (const h of this.handles.splice(0)) h.release();
     this.conversation = undefined;
     this.notes = undefined;
   }
@@ -158,6 +187,8 @@ export class ConversationController implements ReactiveController {
       id: m.id,
       authorRole: m.author.role,
       authorName: m.author.name || (m.author.role === 'customer' ? 'Customer' : m.author.role),
+      // Core already dropped any author avatar that is not a safe URL.
+      ...(m.author.avatar ? { authorAvatar: m.author.avatar } : {}),
       kind: m.kind,
       text: m.kind === 'event' && m.event ? describeEvent(m.author.name, m.event) : m.text,
       at: m.clientTime,

@@ -1,4 +1,4 @@
-import { LitElement, css, html, type TemplateResult } from 'lit';
+import { LitElement, css, html, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import './conversation-view.js';
 import { ConversationController, type ConversationControllerOptions } from '../controllers/conversation-controller.js';
@@ -75,6 +75,12 @@ export class ConversationPane extends LitElement {
     this.mode = e.detail.mode;
     if (e.detail.text) localStorage.setItem(draftKey(this.doc, e.detail.mode), e.detail.text);
     else localStorage.removeItem(draftKey(this.doc, e.detail.mode));
+  }
+
+  override willUpdate(changed: PropertyValues<this>): void {
+    // The agent changed their avatar: replies from now on carry it (see ConversationController.setMe).
+    const before = changed.get('options') as ConversationControllerOptions | undefined;
+    if (before && this.controller && JSON.stringify(before.me) !== JSON.stringify(this.options.me)) this.controller.setMe(this.options.me);
   }
 
   override updated(): void {

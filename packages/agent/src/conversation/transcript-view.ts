@@ -27,6 +27,7 @@ export class TranscriptView extends LitElement {
       .deleted { font-style: italic; opacity: .7; }
       .delivery.read { color: var(--pa-accent); }
       a.file { color: inherit; }
+      .meta .avatar { width: 18px; height: 18px; border-radius: 50%; object-fit: cover; align-self: center; }
       .typing { font-size: 12px; color: var(--pa-muted); margin-top: 8px; }
     `,
   ];
@@ -66,7 +67,7 @@ export class TranscriptView extends LitElement {
             ? html`📎 <a class="file" href=${e.attachment.url} target="_blank" rel="noopener" download=${e.attachment.name}>${e.attachment.name}</a> <span>(${formatBytes(e.attachment.size)})</span>${e.text ? html`<div>${e.text}</div>` : null}`
             : e.text}</div>
       <div class="meta">
-        <span>${e.authorName}</span><span>${time}</span>
+        ${e.authorAvatar && e.kind !== 'note' ? html`<img class="avatar" src=${e.authorAvatar} alt="" referrerpolicy="no-referrer" @error=${hideBroken} />` : null}<span>${e.authorName}</span><span>${time}</span>
         ${e.mine && e.kind !== 'note' ? html`<span class="delivery ${e.delivery}" title=${DELIVERY_LABEL[e.delivery]} aria-label=${DELIVERY_LABEL[e.delivery]}>${DELIVERY_ICON[e.delivery]}</span>` : null}
       </div>
     </li>`;
@@ -82,6 +83,11 @@ export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A picture that cannot load leaves the name alone rather than a broken-image icon. */
+function hideBroken(e: Event): void {
+  (e.target as HTMLImageElement).hidden = true;
 }
 
 declare global {

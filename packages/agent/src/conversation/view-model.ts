@@ -10,6 +10,8 @@ export interface TranscriptEntry {
   id: string;
   authorRole: 'customer' | 'agent' | 'bot' | 'system';
   authorName: string;
+  /** the https picture URL the message's author carried when it was written */
+  authorAvatar?: string;
   kind: 'text' | 'attachment' | 'event' | 'note';
   text: string;
   /** the author's clock, for display only */

@@ -2,7 +2,7 @@
  * Signing in and out. The token lives in sessionStorage: it survives reloads of this tab (so an
  * offline reload still opens the replicas) and is gone when the browser session ends.
  */
-import type { Role } from '@parley/core';
+import { isAvatarUrl, type Role } from '@parley/core';
 
 export interface Session {
   /** http(s) origin of the relay, no trailing slash */
@@ -18,6 +18,8 @@ export interface Session {
   expiresAt: number;
   /** teams this agent answers for, as the relay said at sign-in */
   teams: string[];
+  /** the agent's https picture URL from their account, copied into each message they write */
+  avatar?: string;
 }
 
 export class SignInError extends Error {
@@ -65,13 +67,13 @@ export async function signIn(relayUrl: string, email: string, password: string, 
   }
   if (res.status === 401 || res.status === 403) throw new SignInError(res.status, 'Wrong email or password.');
   if (!res.ok) throw new SignInError(res.status, `Sign-in failed (${res.status}).`);
-  const body = (await res.json()) as { token?: unknown; name?: unknown; agent?: { name?: unknown }; teams?: unknown };
+  const body = (await res.json()) as { token?: unknown; name?: unknown; agent?: { name?: unknown }; teams?: unknown; avatar?: unknown };
   if (typeof body.token !== 'string') throw new SignInError(500, 'the relay answered without a token');
   const claims = readClaims(body.token);
   if (claims.role !== 'agent' && claims.role !== 'admin') throw new SignInError(403, 'This account is not an agent account.');
   const name = typeof claims.name === 'string' ? claims.name : typeof body.agent?.name === 'string' ? body.agent.name : email;
   const teams = Array.isArray(body.teams) ? body.teams.filter((t): t is string => typeof t === 'string') : [];
-  return { relayUrl, token: body.token, ws: claims.ws, role: claims.role, agentId: claims.sub, name, email, expiresAt: claims.exp * 1000, teams };
+  return { relayUrl, token: body.token, ws: claims.ws, role: claims.role, agentId: claims.sub, name, email, expiresAt: claims.exp * 1000, teams, ...(isAvatarUrl(body.avatar) ? { avatar: body.avatar } : {}) };
 }
 
 export function saveSession(session: Session, storage: Storage = sessionStorage): void {

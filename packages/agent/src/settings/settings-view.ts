@@ -1,7 +1,11 @@
 import { LitElement, css, html, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { Announcement, BusinessHours, WorkspaceSettings } from '@parley/core';
+import { MAX_ATTACHMENT_SIZE, MAX_QUICK_ACTIONS, MAX_QUICK_ACTION_LENGTH, attachmentLimitProblem, quickActionsProblem, type Announcement, type BusinessHours, type WorkspaceSettings } from '@parley/core';
 import { theme } from '../ui/theme.js';
+import { BYTES_PER_MB, bytesToMb, mbToBytes, moveItem } from './settings-fields.js';
+
+/** Settings whose refusals core words, shown beside their field rather than in the save bar. */
+type CheckedField = 'quickActions' | 'maxAttachmentBytes';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 
@@ -24,6 +28,9 @@ export class SettingsView extends LitElement {
       .bar { position: sticky; bottom: 0; background: var(--pa-bg); padding: 10px 0; display: flex; gap: 10px; align-items: center; }
       .error { color: var(--pa-danger); }
       .ok { color: var(--pa-ok); }
+      .field-error { color: var(--pa-danger); font-size: 13px; margin: 4px 0 8px; }
+      [aria-invalid='true'] { border-color: var(--pa-danger); }
+      .row input[name='quick-action'] { min-width: 320px; }
     `,
   ];
 
@@ -33,6 +40,10 @@ export class SettingsView extends LitElement {
   @state() private draft: WorkspaceSettings | null = null;
   @state() private saved = false;
   @state() private newAnnouncement = { text: '', level: 'info' as Announcement['level'], hours: 24 };
+  /** What the admin typed in the MB field; kept as text so "2." survives a re-render mid-typing. */
+  @state() private attachmentText: string | null = null;
+  /** Fields the admin has left or tried to save: their problems show; a fresh blank row does not nag. */
+  @state() private touched = new Set<CheckedField>();
 
   private get d(): WorkspaceSettings {
     this.draft ??= structuredClone(this.settings);
@@ -46,7 +57,25 @@ export class SettingsView extends LitElement {
     this.saved = false;
   }
 
+  /** Core's reason each checked field would be refused, or null. */
+  private get problems(): Record<CheckedField, string | null> {
+    return { quickActions: quickActionsProblem(this.d.quickActions), maxAttachmentBytes: attachmentLimitProblem(this.d.maxAttachmentBytes) };
+  }
+
+  private touch(field: CheckedField): void {
+    if (!this.touched.has(field)) this.touched = new Set([...this.touched, field]);
+  }
+
   private save(): void {
+    const problems = this.problems;
+    const invalid = (Object.keys(problems) as CheckedField[]).filter((k) => problems[k] !== null);
+    if (invalid.length > 0) {
+      // Nothing is written while a field is wrong; the reasons are beside the fields.
+      this.touched = new Set([...this.touched, ...invalid]);
+      this.saved = false;
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      return;
+    }
     const changed: Partial<WorkspaceSettings> = {};
     for (const key of Object.keys(this.d) as (keyof WorkspaceSettings)[]) {
       if (JSON.stringify(this.d[key]) !== JSON.stringify(this.settings[key])) (changed as Record<string, unknown>)[key] = this.d[key];
@@ -62,6 +91,57 @@ export class SettingsView extends LitElement {
   private list<T>(items: readonly T[], blank: T, renderRow: (item: T, i: number) => TemplateResult, key: 'cannedReplies' | 'routingRules' | 'proactiveTriggers' | 'preChatFields'): TemplateResult {
     return html`${items.map((item, i) => html`<div class="row">${renderRow(item, i)}<button aria-label="Remove" @click=${() => this.edit((d) => (d[key] as unknown[]).splice(i, 1))}>Remove</button></div>`)}
       <button data-add=${key} @click=${() => this.edit((d) => (d[key] as unknown[]).push(structuredClone(blank)))}>Add</button>`;
+  }
+
+  private fieldError(field: CheckedField, id: string): TemplateResult | null {
+    const problem = this.touched.has(field) ? this.problems[field] : null;
+    return problem ? html`<p class="field-error" id=${id} role="alert" data-error=${field}>${problem}</p>` : null;
+  }
+
+  /** Moves quick action `i` by `by` and keeps focus on the same button of the moved row. */
+  private async moveQuickAction(i: number, by: number, button: 'up' | 'down'): Promise<void> {
+    this.edit((d) => (d.quickActions = moveItem(d.quickActions, i, by)));
+    await this.updateComplete;
+    const row = this.renderRoot.querySelector(`[data-quick-action="${i + by}"]`);
+    // At either end the pressed button is disabled; the row's other move button takes focus.
+    const target = row?.querySelector<HTMLButtonElement>(`button[data-move=${button}]:not([disabled])`) ?? row?.querySelector<HTMLButtonElement>('button[data-move]:not([disabled])');
+    target?.focus();
+  }
+
+  private quickActions(actions: readonly string[]): TemplateResult {
+    const invalid = this.touched.has('quickActions') && this.problems.quickActions !== null;
+    const describedBy = invalid ? 'quick-actions-help quick-actions-error' : 'quick-actions-help';
+    return html`<p class="muted" id="quick-actions-help">Buttons the widget offers before the first message; a tap sends the text as the customer's first message. Up to ${MAX_QUICK_ACTIONS}, each at most ${MAX_QUICK_ACTION_LENGTH} characters.</p>
+      ${actions.map((q, i) => html`<div class="row" data-quick-action=${i}>
+        <label>Quick action ${i + 1}<input type="text" name="quick-action" .value=${q} aria-describedby=${describedBy} aria-invalid=${invalid && (q.trim() === '' || q.length > MAX_QUICK_ACTION_LENGTH) ? 'true' : 'false'}
+          @input=${(e: InputEvent) => this.edit((d) => (d.quickActions[i] = (e.target as HTMLInputElement).value))}
+          @change=${() => this.touch('quickActions')} /></label>
+        <button data-move="up" aria-label="Move quick action ${i + 1} up" ?disabled=${i === 0} @click=${() => void this.moveQuickAction(i, -1, 'up')}>↑</button>
+        <button data-move="down" aria-label="Move quick action ${i + 1} down" ?disabled=${i === actions.length - 1} @click=${() => void this.moveQuickAction(i, 1, 'down')}>↓</button>
+        <button data-remove="quick-action" aria-label="Remove quick action ${i + 1}" @click=${() => this.edit((d) => d.quickActions.splice(i, 1))}>Remove</button>
+      </div>`)}
+      <button data-add="quickActions" ?disabled=${actions.length >= MAX_QUICK_ACTIONS} @click=${async () => {
+        this.edit((d) => d.quickActions.push(''));
+        await this.updateComplete;
+        this.renderRoot.querySelector<HTMLInputElement>(`[data-quick-action="${actions.length}"] input`)?.focus();
+      }}>Add quick action</button>
+      ${this.fieldError('quickActions', 'quick-actions-error')}`;
+  }
+
+  private attachmentLimit(bytes: number): TemplateResult {
+    const invalid = this.touched.has('maxAttachmentBytes') && this.problems.maxAttachmentBytes !== null;
+    const max = MAX_ATTACHMENT_SIZE / BYTES_PER_MB;
+    return html`<label>Largest attachment (MB)<input type="number" name="max-attachment-mb" min="0.01" max=${max} step="0.01" inputmode="decimal"
+        .value=${this.attachmentText ?? bytesToMb(bytes)} aria-invalid=${invalid ? 'true' : 'false'}
+        aria-describedby=${invalid ? 'attachment-help attachment-error' : 'attachment-help'}
+        @input=${(e: InputEvent) => {
+          const text = (e.target as HTMLInputElement).value;
+          this.attachmentText = text;
+          this.edit((d) => (d.maxAttachmentBytes = mbToBytes(text)));
+        }}
+        @change=${() => this.touch('maxAttachmentBytes')} /></label>
+      <p class="muted" id="attachment-help">Customers see this limit before an upload starts, and the relay refuses larger files. More than 0, at most ${max} MB.</p>
+      ${this.fieldError('maxAttachmentBytes', 'attachment-error')}`;
   }
 
   private hours(h: BusinessHours | null): TemplateResult {
@@ -92,6 +172,8 @@ export class SettingsView extends LitElement {
           ${(['primary', 'background', 'text'] as const).map((k) => html`<label>${k} colour<input type="color" name=${`color-${k}`} .value=${d.colors[k]} @input=${(e: InputEvent) => this.edit((x) => (x.colors[k] = (e.target as HTMLInputElement).value))} /></label>`)}
         </div>
       </section>
+      <section><h2>Quick actions</h2>${this.quickActions(d.quickActions)}</section>
+      <section><h2>Attachments</h2>${this.attachmentLimit(d.maxAttachmentBytes)}</section>
       <section><h2>Languages</h2>
         ${this.text('Languages (comma separated)', d.languages.join(', '), (x, v) => (x.languages = v.split(',').map((s) => s.trim()).filter(Boolean)), 'languages')}
         ${this.text('Default', d.defaultLanguage, (x, v) => (x.defaultLanguage = v.trim()), 'defaultLanguage')}
@@ -126,7 +208,13 @@ export class SettingsView extends LitElement {
       </section>
       <div class="bar">
         <button class="primary" data-action="save-settings" @click=${this.save}>Save settings</button>
-        ${this.error ? html`<span class="error" role="alert">${this.error}</span>` : this.saved ? html`<span class="ok" role="status">Saved</span>` : null}
+        ${this.error
+          ? html`<span class="error" role="alert">${this.error}</span>`
+          : this.saved
+            ? html`<span class="ok" role="status">Saved</span>`
+            : (Object.values(this.problems).some((p) => p !== null) && this.touched.size > 0)
+              ? html`<span class="error" data-blocked>Not saved: correct the fields marked above.</span>`
+              : null}
       </div>
       <section><h2>Announcements</h2>
         ${this.announcements.map((a) => html`<div class="row"><strong>${a.level}</strong> ${a.text} <span class="muted">${a.endsAt ? `until ${new Date(a.endsAt).toLocaleString()}` : 'until removed'}</span>

@@ -61,6 +61,13 @@ export class AgentApp extends LitElement {
     }
   }
 
+  private onSessionChange(e: CustomEvent<{ avatar: string | undefined }>): void {
+    if (!this.session) return;
+    const { avatar: _old, ...rest } = this.session;
+    this.session = { ...rest, ...(e.detail.avatar ? { avatar: e.detail.avatar } : {}) };
+    saveSession(this.session);
+  }
+
   private async onSignOut(e: CustomEvent<{ clear: boolean }>): Promise<void> {
     this.share.signedOut();
     await this.endSession(e.detail.clear);
@@ -85,7 +92,7 @@ export class AgentApp extends LitElement {
     const s = this.session;
     if (!s) return html`<pa-sign-in .error=${this.error} ?busy=${this.busy} @pa-sign-in=${this.onSignIn}></pa-sign-in>`;
     this.sync ??= createCoreSync({ relayUrl: s.relayUrl, token: s.token, ws: s.ws, agentId: s.agentId, store: createIndexedDbStore({ prefix: replicaPrefix(s.ws, s.agentId) }) });
-    return html`<pa-workspace .session=${s} .sync=${this.sync} .deviceId=${this.device} @pa-sign-out=${this.onSignOut}></pa-workspace>`;
+    return html`<pa-workspace .session=${s} .sync=${this.sync} .deviceId=${this.device} @pa-sign-out=${this.onSignOut} @pa-session-change=${this.onSessionChange}></pa-workspace>`;
   }
 }
 

@@ -7,6 +7,7 @@ import '../conversation/conversation-pane.js';
 import '../shortcuts/help-overlay.js';
 import '../reports/reports-view.js';
 import '../settings/settings-view.js';
+import '../session/profile-view.js';
 import { SettingsController } from '../controllers/settings-controller.js';
 import { isParleyError, type Announcement, type WorkspaceSettings } from '@parley/core';
 import { InboxController } from '../controllers/inbox-controller.js';
@@ -25,7 +26,7 @@ import type { InboxItem, InboxQuery } from '../inbox/inbox-query.js';
 import type { ConversationPane } from '../conversation/conversation-pane.js';
 import type { ConversationControllerOptions } from '../controllers/conversation-controller.js';
 
-export type Screen = 'inbox' | 'reports' | 'settings';
+export type Screen = 'inbox' | 'reports' | 'settings' | 'profile';
 
 /**
  * The signed-in app: top bar (screens, connection, presence, notifications, sign-out), the inbox
@@ -58,6 +59,7 @@ export class WorkspaceView extends LitElement {
       .panes { min-height: 0; position: relative; }
       .placeholder { display: grid; place-items: center; height: 100%; color: var(--pa-muted); }
       .signout { display: flex; align-items: center; gap: 6px; font-size: 12px; }
+      .signout img { width: 22px; height: 22px; border-radius: 50%; object-fit: cover; }
       ::slotted(*) { min-height: 0; }
       .screen { min-height: 0; overflow: auto; }
       .accounts { margin: 16px 24px 0; max-width: 980px; background: var(--pa-panel); border: 1px solid var(--pa-border); border-radius: var(--pa-radius); padding: 12px 16px; }
@@ -84,6 +86,10 @@ export class WorkspaceView extends LitElement {
   @state() private accountsError = '';
   @state() private createdAccount: { email: string; password: string } | null = null;
   @state() private settingsError = '';
+  /** the agent's avatar as their account has it (sign-in, then every directory refresh) */
+  @state() private myAvatar: string | undefined;
+  @state() private profileError = '';
+  @state() private profileBusy = false;
   private readonly keymap = createKeymap();
   private clock: ReturnType<typeof setInterval> | undefined;
   private paneOptions!: ConversationControllerOptions;
@@ -91,6 +97,7 @@ export class WorkspaceView extends LitElement {
   override connectedCallback(): void {
     if (!this.inbox) {
       const s = this.session;
+      this.myAvatar = s.avatar;
       this.query = { ...this.query, me: s.agentId };
       this.inbox = new InboxController(this, this.sync, {
         ws: s.ws,
@@ -105,9 +112,12 @@ export class WorkspaceView extends LitElement {
         // writes documents), so an admin's app keeps them equal to the accounts' teams, including
         // accounts changed from the command line.
         if (s.role === 'admin') void this.settings.syncRoutingTeams(teamsFromDirectory(agents)).catch((err: unknown) => (this.settingsError = String(err)));
+        // Changed on another device, or by an admin: replies from here carry the account's avatar.
+        const mine = agents.find((a) => a.id === s.agentId);
+        if (mine && mine.avatar !== this.myAvatar) this.setMyAvatar(mine.avatar);
       });
       this.paneOptions = {
-        me: { id: s.agentId, name: s.name, role: s.role === 'admin' ? 'admin' : 'agent' },
+        me: { id: s.agentId, name: s.name, role: s.role === 'admin' ? 'admin' : 'agent', ...(s.avatar ? { avatar: s.avatar } : {}) },
         deviceId: this.deviceId,
         relayUrl: s.relayUrl,
         token: s.token,
@@ -254,6 +264,28 @@ export class WorkspaceView extends LitElement {
     }
   }
 
+  /** New pane options reach every open tab, whose controller reopens core's objects as the new author. */
+  private setMyAvatar(avatar: string | undefined): void {
+    this.myAvatar = avatar;
+    const { avatar: _old, ...me } = this.paneOptions.me;
+    this.paneOptions = { ...this.paneOptions, me: { ...me, ...(avatar ? { avatar } : {}) } };
+    // The shell keeps the session (sessionStorage), so an offline reload still writes with it.
+    this.dispatchEvent(new CustomEvent<{ avatar: string | undefined }>('pa-session-change', { detail: { avatar }, bubbles: true, composed: true }));
+  }
+
+  private async saveAvatar(avatar: string | null): Promise<void> {
+    this.profileBusy = true;
+    try {
+      const entry = await this.directory.setAvatar(this.session.agentId, avatar);
+      this.setMyAvatar(entry.avatar);
+      this.profileError = '';
+    } catch (err) {
+      this.profileError = err instanceof Error ? err.message : String(err);
+    } finally {
+      this.profileBusy = false;
+    }
+  }
+
   private guard(fn: () => void): void {
     try {
       fn();
@@ -279,6 +311,11 @@ export class WorkspaceView extends LitElement {
   }
 
   private renderMain(): TemplateResult {
+    if (this.screen === 'profile') {
+      const s = this.session;
+      return html`<div class="screen"><pa-profile name=${s.name} email=${s.email} staff-role=${s.role} avatar=${this.myAvatar ?? ''} error=${this.profileError} ?busy=${this.profileBusy}
+        @pa-save-avatar=${(e: CustomEvent<string | null>) => void this.saveAvatar(e.detail)}></pa-profile></div>`;
+    }
     if (this.screen === 'reports') {
       return html`<div class="screen"><pa-reports .conversations=${[...this.inbox.snapshots.values()]} .listed=${this.inbox.items.size} .now=${this.now}></pa-reports></div>`;
     }
@@ -327,7 +364,7 @@ export class WorkspaceView extends LitElement {
     return html`
       <header>
         <span class="brand">Parley</span>
-        ${nav('inbox', 'Inbox')} ${nav('reports', 'Reports')} ${this.session.role === 'admin' ? nav('settings', 'Settings') : null}
+        ${nav('inbox', 'Inbox')} ${nav('reports', 'Reports')} ${this.session.role === 'admin' ? nav('settings', 'Settings') : null} ${nav('profile', 'My profile')}
         <span class="spacer"></span>
         <span class="conn ${conn}" role="status" data-connection=${conn}>${conn === 'online' ? 'Online' : conn === 'connecting' ? 'Connecting…' : 'Offline'}</span>
         <label>Me <select aria-label="My presence" data-presence=${this.presence.mine} @change=${(e: Event) => this.presence.choose(((e.target as HTMLSelectElement).value || null) as Presence | null)}>
@@ -337,7 +374,7 @@ export class WorkspaceView extends LitElement {
           <option value="all">All activity</option><option value="mine">Mine and new</option><option value="off">Off</option>
         </select></label>
         <button aria-label="Keyboard shortcuts" @click=${() => (this.help = true)}>?</button>
-        <span class="signout">${this.session.name}
+        <span class="signout">${this.myAvatar ? html`<img src=${this.myAvatar} alt="" referrerpolicy="no-referrer" />` : null}${this.session.name}
           <label><input type="checkbox" data-action="clear-data" .checked=${this.clearOnSignOut} @change=${(e: Event) => (this.clearOnSignOut = (e.target as HTMLInputElement).checked)} /> clear this device's data</label>
           <button data-action="sign-out" @click=${this.signOut}>Sign out</button></span>
       </header>

@@ -7,6 +7,8 @@ import { addConversation, addDevice, readProfile, removeDevice, updateProfile } 
 import { matchesUrlPattern } from './url-pattern.js';
 import {
   DEFAULT_SETTINGS,
+  attachmentLimitProblem,
+  quickActionsProblem,
   MAX_QUICK_ACTIONS,
   MAX_QUICK_ACTION_LENGTH,
   dueTriggers,
@@ -65,6 +67,25 @@ describe('workspace settings', () => {
     ['an attachment limit above what a message accepts', { maxAttachmentBytes: MAX_ATTACHMENT_SIZE + 1 }],
   ])('refuses %s', (_name, patch) => {
     expect(codeOf(() => updateSettings(new Y.Doc(), patch as Partial<WorkspaceSettings>))).toBe('invalid_argument');
+  });
+
+  it.each<[string, Partial<WorkspaceSettings>, string]>([
+    ['too many quick actions', { quickActions: Array.from({ length: MAX_QUICK_ACTIONS + 2 }, (_, i) => `q${i}`) }, `At most ${MAX_QUICK_ACTIONS} quick actions fit the widget; remove 2.`],
+    ['a blank quick action', { quickActions: ['Orders', ' '] }, 'Quick action 2 is empty.'],
+    ['an overlong quick action', { quickActions: ['ok', 'x'.repeat(MAX_QUICK_ACTION_LENGTH + 1)] }, `Quick action 2 is over ${MAX_QUICK_ACTION_LENGTH} characters.`],
+    ['an attachment limit of 0', { maxAttachmentBytes: 0 }, 'The attachment limit is more than 0 and at most 25 MB.'],
+    ['an attachment limit over the ceiling', { maxAttachmentBytes: MAX_ATTACHMENT_SIZE + 1 }, 'The attachment limit is more than 0 and at most 25 MB.'],
+  ])('says why it refuses %s, in the words an admin screen shows', (_name, patch, message) => {
+    expect(() => updateSettings(new Y.Doc(), patch)).toThrow(message);
+    const [key, value] = Object.entries(patch)[0]!;
+    expect(key === 'quickActions' ? quickActionsProblem(value) : attachmentLimitProblem(value)).toBe(message);
+  });
+
+  it('finds no problem in values it accepts', () => {
+    expect(quickActionsProblem([])).toBeNull();
+    expect(quickActionsProblem(Array.from({ length: MAX_QUICK_ACTIONS }, () => 'x'.repeat(MAX_QUICK_ACTION_LENGTH)))).toBeNull();
+    expect(attachmentLimitProblem(1)).toBeNull();
+    expect(attachmentLimitProblem(MAX_ATTACHMENT_SIZE)).toBeNull();
   });
 
   it('reads a malformed stored value as its default', () => {

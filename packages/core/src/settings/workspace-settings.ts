@@ -126,10 +126,39 @@ const checks: { [K in keyof WorkspaceSettings]: Check<K> } = {
     Array.isArray(v) &&
     v.every((t) => isRecord(t) && isString(t.id) && isString(t.message) && (t.afterSeconds === undefined || (typeof t.afterSeconds === 'number' && t.afterSeconds >= 0)) && (t.urlPattern === undefined || isString(t.urlPattern))),
   webPushPublicKey: (v): v is string | null => v === null || isString(v),
-  quickActions: (v): v is string[] =>
-    isStringArray(v) && v.length <= MAX_QUICK_ACTIONS && v.every((q) => q.trim() !== '' && q.length <= MAX_QUICK_ACTION_LENGTH),
-  // Above the model's own ceiling the setting would promise uploads that a message then refuses.
-  maxAttachmentBytes: (v): v is number => Number.isInteger(v) && (v as number) > 0 && (v as number) <= MAX_ATTACHMENT_SIZE,
+  quickActions: (v): v is string[] => quickActionsProblem(v) === null,
+  maxAttachmentBytes: (v): v is number => attachmentLimitProblem(v) === null,
+};
+
+/**
+ * Why `value` cannot be the quick actions, in a sentence an admin screen shows beside the field;
+ * null when it can. The same rule `updateSettings` and `readSettings` apply.
+ */
+export function quickActionsProblem(value: unknown): string | null {
+  if (!isStringArray(value)) return 'Quick actions are a list of texts.';
+  if (value.length > MAX_QUICK_ACTIONS) return `At most ${MAX_QUICK_ACTIONS} quick actions fit the widget; remove ${value.length - MAX_QUICK_ACTIONS}.`;
+  const blank = value.findIndex((q) => q.trim() === '');
+  if (blank >= 0) return `Quick action ${blank + 1} is empty.`;
+  const long = value.findIndex((q) => q.length > MAX_QUICK_ACTION_LENGTH);
+  if (long >= 0) return `Quick action ${long + 1} is over ${MAX_QUICK_ACTION_LENGTH} characters.`;
+  return null;
+}
+
+/**
+ * Why `value` cannot be the attachment limit (bytes), or null. Above the message model's own
+ * ceiling the setting would promise uploads that a message then refuses.
+ */
+export function attachmentLimitProblem(value: unknown): string | null {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > MAX_ATTACHMENT_SIZE) {
+    return `The attachment limit is more than 0 and at most ${MAX_ATTACHMENT_SIZE / (1024 * 1024)} MB.`;
+  }
+  return null;
+}
+
+/** The reasons a setting's value is refused, where core words one; others say the shape is wrong. */
+const problems: Partial<{ [K in keyof WorkspaceSettings]: (v: unknown) => string | null }> = {
+  quickActions: quickActionsProblem,
+  maxAttachmentBytes: attachmentLimitProblem,
 };
 
 export function settingsMap(doc: Y.Doc): Y.Map<unknown> {
@@ -152,7 +181,7 @@ export function updateSettings(doc: Y.Doc, patch: Partial<WorkspaceSettings>): v
   for (const [key, value] of Object.entries(patch)) {
     const check = checks[key as keyof WorkspaceSettings] as ((v: unknown) => boolean) | undefined;
     if (!check) throw new ParleyError('invalid_argument', `unknown setting ${key}`);
-    if (!check(value)) throw new ParleyError('invalid_argument', `setting ${key} has the wrong shape`);
+    if (!check(value)) throw new ParleyError('invalid_argument', problems[key as keyof WorkspaceSettings]?.(value) ?? `setting ${key} has the wrong shape`);
   }
   const map = settingsMap(doc);
   doc.transact(() => {

@@ -72,6 +72,16 @@ describe('teams and disabling', () => {
     expect((await accounts.signIn('dee@teams.test', password)).disabled).toBe(false);
     expect(() => accounts.setDisabled('u-missing', true)).toThrow(expect.objectContaining({ status: 404 }));
   });
+
+  it('keeps an avatar only when it is a safe URL, and null removes it', async () => {
+    const { account } = await accounts.add({ ws: 'teams', email: 'eve@teams.test', name: 'Eve', role: 'agent' });
+    expect(account).not.toHaveProperty('avatar');
+    expect(accounts.setAvatar(account.id, 'https://cdn.teams.test/eve.png').avatar).toBe('https://cdn.teams.test/eve.png');
+    expect(() => accounts.setAvatar(account.id, 'javascript:alert(1)')).toThrow(expect.objectContaining({ status: 400 }));
+    expect(accounts.get(account.id)?.avatar).toBe('https://cdn.teams.test/eve.png');
+    expect(accounts.setAvatar(account.id, null)).not.toHaveProperty('avatar');
+    expect(() => accounts.setAvatar('u-missing', null)).toThrow(expect.objectContaining({ status: 404 }));
+  });
 });
 
 describe('accounts file migration', () => {
@@ -91,6 +101,11 @@ describe('accounts file migration', () => {
     const reopened = createAccounts(again);
     expect(await reopened.signIn('o@old.test', password)).toMatchObject({ id: account.id, teams: [], disabled: false });
     expect(reopened.setTeams(account.id, ['tier1']).teams).toEqual(['tier1']);
+    // The avatar column arrived by migration too; it survives another reopen.
+    expect(reopened.setAvatar(account.id, 'https://cdn.old.test/o.png').avatar).toBe('https://cdn.old.test/o.png');
     again.close();
+    const third = openAccountsDb(file);
+    expect(createAccounts(third).get(account.id)?.avatar).toBe('https://cdn.old.test/o.png');
+    third.close();
   });
 });

@@ -7,6 +7,7 @@ import type { AccountsDb } from './db.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
 import { HttpError, badRequest, forbidden, notFound, unauthorised } from '../http/errors.js';
 import { ID_PATTERN } from '../auth/tokens.js';
+import { MAX_AVATAR_URL_LENGTH, isAvatarUrl } from '@parley/core';
 
 export type StaffRole = 'agent' | 'admin';
 
@@ -21,6 +22,11 @@ export interface Account {
   teams: string[];
   /** disabled accounts cannot sign in or refresh their token */
   disabled: boolean;
+  /**
+   * An https picture URL (core's avatar.ts rules); the agent app copies it into each message's
+   * author, so it sits here beside the name those messages also copy. Absent when none is set.
+   */
+  avatar?: string;
 }
 
 export interface NewAccount {
@@ -47,6 +53,8 @@ export interface Accounts {
   list(ws: string): Account[];
   /** Replaces the account's teams; 404 when there is no such account, 400 for a bad team name. */
   setTeams(id: string, teams: readonly string[]): Account;
+  /** Sets (or, with null, removes) the account's avatar; 404 for no such account, 400 for an unsafe URL. */
+  setAvatar(id: string, avatar: string | null): Account;
   /** Disables (or re-enables) the account; 404 when there is no such account. */
   setDisabled(id: string, disabled: boolean): Account;
   /** Voids every token of this principal signed at or before `at` (ms); tokens signed later work. */
@@ -65,6 +73,7 @@ interface AccountRow {
   hash: Buffer;
   created_at: number;
   disabled_at: number | null;
+  avatar: string | null;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -90,6 +99,8 @@ export function createAccounts(db: AccountsDb): Accounts {
     id: r.id, ws: r.ws, email: r.email, name: r.name, role: r.role, createdAt: r.created_at,
     teams: teamsOf.all(r.id).map((t) => t.team),
     disabled: r.disabled_at !== null,
+    // A value written before the rules tightened is not shown rather than refused at read.
+    ...(isAvatarUrl(r.avatar) ? { avatar: r.avatar } : {}),
   });
   const writeTeams = db.transaction((id: string, teams: string[]) => {
     db.prepare('DELETE FROM account_teams WHERE account_id = ?').run(id);
@@ -152,6 +163,12 @@ export function createAccounts(db: AccountsDb): Accounts {
       const row = existing(id);
       writeTeams(id, checkTeams(teams));
       return toAccount(row);
+    },
+    setAvatar(id, avatar) {
+      existing(id);
+      if (avatar !== null && !isAvatarUrl(avatar)) throw badRequest(`an avatar is an https URL of at most ${MAX_AVATAR_URL_LENGTH} characters`);
+      db.prepare('UPDATE accounts SET avatar = ? WHERE id = ?').run(avatar, id);
+      return toAccount(existing(id));
     },
     setDisabled(id, disabled) {
       existing(id);

@@ -78,13 +78,17 @@ export function openAccountsDb(file: string): AccountsDb {
  */
 function migrate(db: AccountsDb): void {
   const columns = new Set(db.prepare<[], { name: string }>('PRAGMA table_info(accounts)').all().map((c) => c.name));
-  // null: active; otherwise when an admin disabled the account (sign-in and refresh refused).
-  if (!columns.has('disabled_at')) {
+  const add = (column: string, type: string): void => {
+    if (columns.has(column)) return;
     try {
-      db.exec('ALTER TABLE accounts ADD COLUMN disabled_at INTEGER');
+      db.exec(`ALTER TABLE accounts ADD COLUMN ${column} ${type}`);
     } catch (err) {
       // Another relay process on the same data folder migrated first.
       if (!/duplicate column/i.test((err as Error).message)) throw err;
     }
-  }
+  };
+  // null: active; otherwise when an admin disabled the account (sign-in and refresh refused).
+  add('disabled_at', 'INTEGER');
+  // null: no picture; the agent app shows the initial.
+  add('avatar', 'TEXT');
 }

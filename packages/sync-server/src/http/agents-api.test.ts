@@ -123,3 +123,49 @@ describe('admin account management', () => {
     expect(accounts.get(ids.ann!)).toMatchObject({ teams: ['sales', 'tier1'], disabled: false });
   });
 });
+
+describe('PUT /v1/agents/:id/avatar', () => {
+  const AVATAR = 'https://cdn.acme.test/ann.png';
+  const put = async (who: 'admin' | 'ann' | 'other', id: string, avatar: unknown): Promise<Response> =>
+    app.request(`/v1/agents/${id}/avatar`, { method: 'PUT', headers: await as(who), body: JSON.stringify({ avatar }) });
+
+  it('an agent sets their own avatar: answered, listed in the directory, returned at the next sign-in', async () => {
+    const res = await put('ann', ids.ann!, AVATAR);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ agent: { id: ids.ann, avatar: AVATAR } });
+    const list = (await (await app.request('/v1/agents', { headers: await as('admin') })).json()) as { agents: { id: string; avatar?: string }[] };
+    expect(list.agents.find((a) => a.id === ids.ann)?.avatar).toBe(AVATAR);
+    // Accounts without one carry no key at all (the app falls back to the initial).
+    expect(list.agents.find((a) => a.id === ids.admin)).not.toHaveProperty('avatar');
+    const signIn = await app.request('/v1/auth/signin', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '10.0.0.2' }, body: JSON.stringify({ email: 'ann@acme.test', password: PASSWORD }) });
+    expect(await signIn.json()).toMatchObject({ sub: ids.ann, avatar: AVATAR });
+  });
+
+  it('an admin changes anyone\'s in their workspace, and null removes it', async () => {
+    expect(await (await put('admin', ids.ann!, 'https://cdn.acme.test/ann-2.png')).json()).toMatchObject({ agent: { avatar: 'https://cdn.acme.test/ann-2.png' } });
+    const removed = (await (await put('admin', ids.ann!, null)).json()) as { agent: Record<string, unknown> };
+    expect(removed.agent).not.toHaveProperty('avatar');
+    expect(accounts.get(ids.ann!)).not.toHaveProperty('avatar');
+    expect((await put('ann', ids.ann!, AVATAR)).status).toBe(200);
+  });
+
+  it.each<[string, () => Promise<Response>, number]>([
+    ['an agent changing someone else\'s', () => put('ann', ids.admin!, 'https://cdn.acme.test/x.png'), 403],
+    ['an admin of another workspace', () => put('other', ids.ann!, 'https://evil.test/x.png'), 404],
+    ['a javascript: URL', () => put('ann', ids.ann!, 'javascript:alert(1)'), 400],
+    ['a data: URL', () => put('ann', ids.ann!, 'data:image/png;base64,AAAA'), 400],
+    ['plain http off loopback', () => put('ann', ids.ann!, 'http://cdn.acme.test/ann.png'), 400],
+    ['not a string', () => put('ann', ids.ann!, 42), 400],
+    ['a customer', async () => app.request(`/v1/agents/${ids.ann}/avatar`, { method: 'PUT', headers: await bearer('customer', 'acme', 'c1'), body: JSON.stringify({ avatar: 'https://x.test/a.png' }) }), 403],
+    ['no token', async () => app.request(`/v1/agents/${ids.ann}/avatar`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ avatar: 'https://x.test/a.png' }) }), 401],
+  ])('refuses %s with %i', async (_what, call, status) => {
+    const res = await call();
+    expect(res.status).toBe(status);
+    expect(((await res.json()) as { message?: string }).message).toBeTruthy();
+  });
+
+  it('nothing refused above changed any avatar', () => {
+    expect(accounts.get(ids.ann!)?.avatar).toBe(AVATAR);
+    expect(accounts.get(ids.admin!)).not.toHaveProperty('avatar');
+  });
+});

@@ -49,7 +49,7 @@ export interface TokenResponse {
 }
 
 /** An agent or admin as `GET /v1/agents` lists them (the shape the agent app reads): never credentials. */
-const toEntry = (a: Account): AgentEntry => ({ id: a.id, name: a.name, email: a.email, role: a.role, teams: a.teams, disabled: a.disabled });
+const toEntry = (a: Account): AgentEntry => ({ id: a.id, name: a.name, email: a.email, role: a.role, teams: a.teams, disabled: a.disabled, ...(a.avatar ? { avatar: a.avatar } : {}) });
 
 export function apiRoutes(deps: AppDeps): Hono<AppEnv> {
   const limits = { ...DEFAULT_API_LIMITS, ...deps.api };
@@ -110,7 +110,7 @@ export function apiRoutes(deps: AppDeps): Hono<AppEnv> {
     if (typeof email !== 'string' || typeof password !== 'string') throw badRequest('email and password are required');
     const account = await deps.accounts.signIn(email, password);
     log.info('signed in', { ws: account.ws, account: account.id, role: account.role });
-    return c.json({ ...(await issue({ ws: account.ws, role: account.role, sub: account.id, name: account.name })), teams: account.teams });
+    return c.json({ ...(await issue({ ws: account.ws, role: account.role, sub: account.id, name: account.name })), teams: account.teams, ...(account.avatar ? { avatar: account.avatar } : {}) });
   });
 
   api.post('/tokens/refresh', authenticate(deps.tokens), async (c) => {
@@ -156,6 +156,19 @@ export function apiRoutes(deps: AppDeps): Hono<AppEnv> {
     if (disabled === true) deps.relay.revoke((q) => q.ws === p.ws && q.sub === id && (q.role === 'agent' || q.role === 'admin'));
     log.info('account changed', { ws: p.ws, account: id, by: p.sub, ...(teams !== undefined ? { teams } : {}), ...(disabled !== undefined ? { disabled } : {}) });
     return c.json({ agent: toEntry(deps.accounts.get(id)!) });
+  });
+
+  // An agent changes only their own picture; an admin anyone's in the workspace. null or '' removes it.
+  api.put('/agents/:id/avatar', authenticate(deps.tokens), async (c) => {
+    const p = requireStaff(c.var.principal, deps);
+    const id = c.req.param('id');
+    if (id !== p.sub && p.role !== 'admin') throw forbidden('agents change only their own avatar');
+    if (deps.accounts.get(id)?.ws !== p.ws) throw notFound(`no account ${id}`);
+    const { avatar } = await body(c);
+    if (avatar !== null && typeof avatar !== 'string') throw badRequest('avatar must be an https URL, or null to remove it');
+    const agent = deps.accounts.setAvatar(id, avatar === null || avatar === '' ? null : avatar);
+    log.info('avatar changed', { ws: p.ws, account: id, by: p.sub });
+    return c.json({ agent: toEntry(agent) });
   });
 
   // Withdraws a customer's access everywhere at once: every token it holds now is void (a stolen
