@@ -53,17 +53,25 @@ describe('Web Push in Chromium', () => {
     expect(await page.locator('parley-chat').getAttribute('open')).toBeNull();
 
     const shown = await worker.evaluate(async (url) => {
-      const scope = self as unknown as { registration: ServiceWorkerRegistration; dispatchEvent(e: Event): boolean };
+      const scope = self as unknown as { registration: ServiceWorkerRegistration; dispatchEvent(e: Event): boolean; addEventListener(type: string, l: () => void): void };
       const payload = { conversationId: 'k1', agentName: 'Ann', preview: 'They run small: take one size up.', url, tag: 'parley:k1' };
       const Push = (globalThis as unknown as { PushEvent: new (type: string, init: { data: string }) => Event }).PushEvent;
-      scope.dispatchEvent(new Push('push', { data: JSON.stringify(payload) }));
-      // getNotifications has no event to await: poll, with room for two browser suites sharing two cores.
-      for (let i = 0; i < 300; i++) {
-        const list = await scope.registration.getNotifications({ tag: 'parley:k1' });
-        if (list.length) return list.map((n) => ({ title: n.title, body: n.body, data: n.data as unknown }));
-        await new Promise((r) => setTimeout(r, 50));
+      let handled = 0;
+      scope.addEventListener('push', () => handled++);
+      // A synthetic push now and then shows nothing in headless Chromium under load (CI saw it twice
+      // in two sessions, permission granted): up to three pushes, as a push service retries an
+      // undelivered message. A handler that never shows a notification still fails, and the
+      // message says whether the handler ran.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        scope.dispatchEvent(new Push('push', { data: JSON.stringify(payload) }));
+        // getNotifications has no event to await: poll.
+        for (let i = 0; i < 100; i++) {
+          const list = await scope.registration.getNotifications({ tag: 'parley:k1' });
+          if (list.length) return list.map((n) => ({ title: n.title, body: n.body, data: n.data as unknown }));
+          await new Promise((r) => setTimeout(r, 50));
+        }
       }
-      return [{ missing: `no notification after 15 s; permission in the worker: ${Notification.permission}` }];
+      return [{ missing: `no notification after 3 pushes, 5 s each; handler ran ${handled} times; permission in the worker: ${Notification.permission}` }];
     }, `${suite.relay.url}/#parley-conversation=k1`);
     expect(shown).toEqual([{ title: 'Ann', body: 'They run small: take one size up.', data: expect.objectContaining({ conversationId: 'k1' }) }]);
 
