@@ -15,6 +15,7 @@
 import type { WebSocketConstructor, WebSocketLike } from '@parley/core';
 import type { Principal } from '../../packages/sync-server/src/auth/principal.js';
 import type { ConnectionHandlers, Relay } from '../../packages/sync-server/src/relay/relay.js';
+import { createWaiters } from '../../packages/sync-server/src/relay/test-kit.js';
 import type { RelaySocket } from '../../packages/sync-server/src/socket.js';
 
 type Item = { kind: 'frame'; data: Uint8Array } | { kind: 'close'; code: number; reason: string };
@@ -87,10 +88,7 @@ export function createNetwork(options: NetworkOptions): Network {
   const held = new Set<string>();
   let nextId = 0;
   const sentBy = new Map<string, Uint8Array[]>();
-  const waiting = new Set<() => void>();
-  const poke = (): void => {
-    for (const w of [...waiting]) w();
-  };
+  const { until, poke } = createWaiters();
   const internals = new Map<Connection, { ws: MemoryWebSocket; token: string; handlers: ConnectionHandlers | null }>();
 
   const schedule = (conn: Connection): void => {
@@ -164,22 +162,7 @@ export function createNetwork(options: NetworkOptions): Network {
   const network: Network = {
     connections,
     sentBy,
-    until(check, what, ms = 5_000) {
-      if (check()) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        const w = (): void => {
-          if (!check()) return;
-          waiting.delete(w);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiting.delete(w);
-          reject(new Error(`timed out waiting for ${what}`));
-        }, ms);
-        waiting.add(w);
-      });
-    },
+    until,
     socketClass(peer) {
       return class extends MemoryWebSocket {
         constructor(url: string) {
