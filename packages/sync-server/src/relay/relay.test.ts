@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { Code, Frame } from '@parley/core/protocol';
 import { conversationDoc } from '@parley/core';
-import { WS, agent, closeRelays, customer, holdableStore, muxClient, reader, startRelay, syncClient } from './test-kit.js';
+import { WS, agent, closeRelays, customer, customerAndAgent, holdableStore, muxClient, reader, startRelay, syncClient } from './test-kit.js';
 
 const conv = conversationDoc(WS, 'c1', 'k1');
 afterEach(closeRelays);
@@ -44,12 +44,7 @@ describe('relay /mux', () => {
   it('[P7] acknowledges only after the store has committed', async () => {
     const store = holdableStore();
     const relay = startRelay({ store });
-    const a = muxClient(relay, customer());
-    const b = muxClient(relay, agent());
-    const da = a.open(conv);
-    const db = b.open(conv);
-    await a.until(() => da.synced, 'a synced');
-    await b.until(() => db.synced, 'b synced');
+    const { writer: a, follower: b, w: da, f: db } = await customerAndAgent(relay, conv);
     store.hold();
     da.ydoc.getText('t').insert(0, 'x');
     await a.until(() => relay.metrics().commitLatencyMs.count === 0 && store.appends === 0 && a.socket.received.length > 0, 'frames delivered');
@@ -65,12 +60,7 @@ describe('relay /mux', () => {
 
   it('[P8] never echoes an update to the socket that sent it', async () => {
     const relay = startRelay();
-    const a = muxClient(relay, customer());
-    const b = muxClient(relay, agent());
-    const da = a.open(conv);
-    const db = b.open(conv);
-    await a.until(() => da.synced, 'a synced');
-    await b.until(() => db.synced, 'b synced');
+    const { writer: a, follower: b, w: da, f: db } = await customerAndAgent(relay, conv);
     for (let i = 0; i < 5; i++) da.ydoc.getText('t').insert(0, 'x');
     await a.until(() => a.allAcked(conv), 'acks');
     await b.until(() => db.updatesReceived === 5, 'b got 5 updates');

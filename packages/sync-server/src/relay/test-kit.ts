@@ -221,6 +221,17 @@ export function muxClient(relay: Relay, principal: Principal): MuxClient {
   return c;
 }
 
+/** A customer (writer) and an agent (follower) on `name`, both synced: how most relay tests start. */
+export async function customerAndAgent(relay: Relay, name: string): Promise<{ writer: MuxClient; follower: MuxClient; w: MuxDoc; f: MuxDoc }> {
+  const writer = muxClient(relay, customer());
+  const follower = muxClient(relay, agent());
+  const w = writer.open(name);
+  const f = follower.open(name);
+  await writer.until(() => w.synced, 'writer synced');
+  await follower.until(() => f.synced, 'follower synced');
+  return { writer, follower, w, f };
+}
+
 export interface SyncClient {
   readonly socket: TestSocket;
   readonly ydoc: Y.Doc;

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { conversationDoc } from '@parley/core';
-import { WS, agent, closeRelays, customer, holdableStore, muxClient, startRelay } from './test-kit.js';
+import { WS, closeRelays, customerAndAgent, holdableStore, startRelay } from './test-kit.js';
 
 const conv = conversationDoc(WS, 'c1', 'unsafe');
 afterEach(closeRelays);
@@ -17,12 +17,7 @@ describe('relay ack timing', () => {
   ])('$mode', async ({ unsafe }) => {
     const store = holdableStore();
     const relay = startRelay({ store, ...(unsafe ? { unsafeAckBeforeCommit: true } : {}) });
-    const writer = muxClient(relay, customer());
-    const follower = muxClient(relay, agent());
-    const w = writer.open(conv);
-    const f = follower.open(conv);
-    await writer.until(() => w.synced, 'writer synced');
-    await follower.until(() => f.synced, 'follower synced');
+    const { writer, follower, w, f } = await customerAndAgent(relay, conv);
 
     store.hold();
     const framesBefore = writer.socket.received.length;
