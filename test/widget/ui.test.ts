@@ -272,6 +272,32 @@ describe('widget screens (local documents)', () => {
     await context.close();
   });
 
+  it('a new conversation stays new when an older one changes while the customer writes it', async () => {
+    const { context, page } = await openPage();
+    await page.locator('parley-chat .launcher').click();
+    await sendAndReply(page, 'About my old order', 'Checking');
+    await page.getByRole('button', { name: 'Back to conversations' }).click();
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    await page.getByRole('textbox', { name: 'Message' }).waitFor();
+    // Any change to the older conversation (an ack, a receipt, a reply) republishes the list; it
+    // must not pull the customer out of the empty conversation they asked for.
+    await page.evaluate(() => {
+      const w = window as unknown as { parleyTest: { port: { docs: Map<string, unknown> }; agentReply(c: string, id: string, t: string): void } };
+      const name = [...w.parleyTest.port.docs.keys()].find((n) => n.includes('/conv/'))!;
+      w.parleyTest.agentReply('cust-1', name.split('/').pop()!, 'One more thing');
+    });
+    expect(await page.locator('parley-chat li.msg').count()).toBe(0);
+    const composer = page.getByRole('textbox', { name: 'Message' });
+    await composer.fill('A new question');
+    await composer.press('Enter');
+    await page.locator('parley-chat li.msg.mine', { hasText: 'A new question' }).waitFor();
+    expect(await page.locator('parley-chat li.msg', { hasText: 'About my old order' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Back to conversations' }).click();
+    const rows = page.locator('parley-chat .list button .preview');
+    await expect.poll(() => rows.allTextContents()).toEqual(['You: A new question', 'One more thing']);
+    await context.close();
+  });
+
   it('switches language from the panel and remembers it across a reload', async () => {
     const { context, page } = await openPage();
     await page.locator('parley-chat .launcher').click();

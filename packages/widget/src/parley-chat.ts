@@ -78,6 +78,8 @@ export class ParleyChat extends LitElement {
   private screen: Screen = 'home';
   private error = '';
   private draftFields: StartFields | undefined;
+  /** the empty conversation on screen is one the customer asked for with "New conversation" */
+  private draftChosen = false;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private announced = '';
   private seenMessageIds = new Set<string>();
@@ -299,6 +301,7 @@ export class ParleyChat extends LitElement {
     const list = this.inbox.value;
     // With exactly one conversation there is nothing to choose: go straight to it.
     if (list.length === 1) {
+      this.draftChosen = false;
       this.conversation.show(this.store, list[0]!.id);
       return 'conversation';
     }
@@ -316,7 +319,7 @@ export class ParleyChat extends LitElement {
     const list = this.inbox.value;
     if (this.enterWanted()) {
       // entered the conversation a notification asked for
-    } else if (this.open && this.screen === 'conversation' && !this.conversation.id && list.length > 0) {
+    } else if (this.open && this.screen === 'conversation' && !this.conversation.id && !this.draftChosen && list.length > 0) {
       if (list.length === 1) this.enterConversation(list[0]!.id);
       else this.screen = 'home';
     }
@@ -351,6 +354,7 @@ export class ParleyChat extends LitElement {
   }
 
   private enterConversation(id: string): void {
+    this.draftChosen = false;
     this.seenMessageIds.clear();
     this.conversation.show(this.store, id);
     this.screen = 'conversation';
@@ -359,6 +363,7 @@ export class ParleyChat extends LitElement {
   }
 
   private newConversation(): void {
+    this.draftChosen = true;
     this.conversation.show(undefined, undefined);
     this.draftFields = undefined;
     this.screen = this.settings.value.preChat.length ? 'prechat' : 'conversation';
