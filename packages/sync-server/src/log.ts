@@ -23,9 +23,24 @@ export interface LoggerOptions {
   fields?: LogFields;
 }
 
+let stdoutGuarded = false;
+
+/**
+ * Lines to stdout. When the reader of the pipe goes away (a crashed log collector, `| head`),
+ * Node emits EPIPE on stdout, and an unhandled stream error would end the process: every customer's
+ * socket closed over a lost log. Losing the log lines instead is the lesser harm.
+ */
+function writeStdout(line: string): void {
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    process.stdout.on('error', () => undefined);
+  }
+  if (!process.stdout.destroyed) process.stdout.write(line + '\n');
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const min = rank[options.level ?? 'info'];
-  const write = options.write ?? ((line: string) => process.stdout.write(line + '\n'));
+  const write = options.write ?? writeStdout;
   const base = options.fields ?? {};
   const emit = (level: LogLevel, msg: string, fields?: LogFields): void => {
     if (rank[level] < min) return;
