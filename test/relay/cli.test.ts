@@ -49,6 +49,7 @@ describe('parley --help', { timeout: 60_000 }, () => {
     [['token', '--ws', 'acme', '--role', 'root', '--sub', 'x'], /--role must be one of/],
     [['serve', '--port', 'eighty'], /--port eighty: expected 0-65535/],
     [['serve', '--nope'], /Unknown option '--nope'/],
+    [['serve', '--commit-window-ms', 'soon'], /--commit-window-ms soon: expected auto or whole milliseconds/],
   ])('parley %j explains the mistake and exits 2', async (args, pattern) => {
     const run = await parley(args);
     expect(run.code).toBe(2);
@@ -59,6 +60,38 @@ describe('parley --help', { timeout: 60_000 }, () => {
     const run = await parley(['frobnicate']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/unknown command frobnicate/);
+  });
+});
+
+describe('parley serve when whoever reads its log goes away', { timeout: 60_000 }, () => {
+  it('keeps serving and still shuts down cleanly (a dead log pipe is not a reason to drop customers)', async () => {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cliPath, 'serve', '--port', '0', '--data', mkdtempSync(join(tmpdir(), 'parley-pipe-')), '--no-worker', '--no-push', '--commit-window-ms', 'auto'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        const found = /"msg":"listening".*?"url":"([^"]+)"/.exec(out);
+        if (found) resolve(found[1]!);
+      });
+      void exited.then((code) => reject(new Error(`relay exited with ${code} before listening: ${stderr}`)));
+    });
+    // The log reader dies (a `| head`, a crashed collector): the next line the relay writes hits EPIPE.
+    child.stdout.destroy();
+    // A line is written for every new customer session, and on shutdown.
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ws: 'demo' }) });
+      expect(res.status).toBe(201);
+    }
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).not.toMatch(/EPIPE/);
   });
 });
 

@@ -33,7 +33,7 @@ class UsageError extends Error {
 
 const commands: Record<string, Command> = {
   serve: {
-    usage: `parley serve [--port 8787] [--host 127.0.0.1] [--data ./data] [--postgres url] [--redis url] [--no-worker] [--no-push] [--no-ws-deflate]
+    usage: `parley serve [--port 8787] [--host 127.0.0.1] [--data ./data] [--postgres url] [--redis url] [--commit-window-ms auto] [--no-worker] [--no-push] [--no-ws-deflate]
 
 Runs the relay, the HTTP API, the agent app (/agent/), the widget (/widget.js) and the demo page (/).
   --port       TCP port; 0 picks a free one (the "listening" log line says which)
@@ -44,6 +44,8 @@ Runs the relay, the HTTP API, the agent app (/agent/), the widget (/widget.js) a
   --postgres-schema  schema for Parley's tables (default parley)
   --redis-prefix     prefix of Parley's Redis channels (default parley:)
   --reconcile-ms     with --redis: compare held documents with the store this often (default 15000; 0 = off)
+  --commit-window-ms SQLite: least ms between back-to-back commits, or auto (default: 0 while the relay
+                     has CPU to spare, opening to 8 as it gets busy; README, Performance)
   --no-worker  do not start the routing / off-hours worker (see src/worker/README.md)
   --no-push    no Web Push for customers (no /v1/push routes, no notifier)
   --no-ws-deflate  never compress websocket frames (default: permessage-deflate for frames over 1 KB when the client offers it)
@@ -52,7 +54,7 @@ Environment: PARLEY_SECRET signs tokens (default: generated into <data>/secret);
              PARLEY_LOG_LEVEL debug|info|warn|error (default info);
              PARLEY_VAPID_PUBLIC_KEY/PRIVATE_KEY/SUBJECT for Web Push (default: generated into <data>/vapid.json).
 Logs are JSON lines on stdout. SIGTERM/SIGINT: stop accepting, flush, exit 0.`,
-    options: { port: { type: 'string', default: '8787' }, host: { type: 'string', default: '127.0.0.1' }, 'no-worker': { type: 'boolean', default: false }, 'no-push': { type: 'boolean', default: false }, 'no-ws-deflate': { type: 'boolean', default: false }, 'unsafe-ack-before-commit': { type: 'boolean', default: false }, 'reconcile-ms': { type: 'string' }, ...dataOption, ...storageOptions },
+    options: { port: { type: 'string', default: '8787' }, host: { type: 'string', default: '127.0.0.1' }, 'no-worker': { type: 'boolean', default: false }, 'no-push': { type: 'boolean', default: false }, 'no-ws-deflate': { type: 'boolean', default: false }, 'unsafe-ack-before-commit': { type: 'boolean', default: false }, 'reconcile-ms': { type: 'string' }, 'commit-window-ms': { type: 'string' }, ...dataOption, ...storageOptions },
     async run(v) {
       const level = process.env.PARLEY_LOG_LEVEL ?? 'info';
       if (!isLogLevel(level)) throw new UsageError(`PARLEY_LOG_LEVEL must be debug, info, warn or error`);
@@ -67,6 +69,7 @@ Logs are JSON lines on stdout. SIGTERM/SIGINT: stop accepting, flush, exit 0.`,
         ...(v.redis ? { redis: v.redis as string } : {}),
         ...(v['redis-prefix'] ? { redisPrefix: v['redis-prefix'] as string } : {}),
         ...(v['reconcile-ms'] !== undefined ? { reconcileIntervalMs: milliseconds('reconcile-ms', v['reconcile-ms'] as string) } : {}),
+        ...(v['commit-window-ms'] !== undefined ? { commitWindowMs: commitWindow(v['commit-window-ms'] as string) } : {}),
         worker: v['no-worker'] !== true,
         push: v['no-push'] !== true,
         ...(v['no-ws-deflate'] === true ? { wsDeflate: false } : {}),
@@ -215,6 +218,13 @@ function required(v: Record<string, unknown>, name: string): string {
   const value = v[name];
   if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
   return value;
+}
+
+function commitWindow(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 1000) throw new UsageError(`--commit-window-ms ${value}: expected auto or whole milliseconds from 0 to 1000`);
+  return n;
 }
 
 function milliseconds(name: string, value: string): number {

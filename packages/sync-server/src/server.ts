@@ -32,6 +32,8 @@ export interface StorageOptions {
   postgres?: string;
   /** Postgres schema for Parley's tables (default `parley`); lets several deployments or tests share a database */
   postgresSchema?: string;
+  /** SQLite only: ms between back-to-back commits, or 'auto' (default: by how busy the relay is) */
+  commitWindowMs?: number | 'auto';
   /** redis://… : share documents with other relays through Redis */
   redis?: string;
   /** prefix of Parley's Redis channels (default `parley:`) */
@@ -283,7 +285,9 @@ export async function openStores(
   log?: Logger,
   hooks: { onResubscribed?: () => void } = {},
 ): Promise<{ store: DocStore; fanout?: FanOut; describe: string }> {
-  const spec: StoreSpec = options.postgres ? { postgresUrl: options.postgres, ...(options.postgresSchema ? { schema: options.postgresSchema } : {}) } : { dataDir };
+  const spec: StoreSpec = options.postgres
+    ? { postgresUrl: options.postgres, ...(options.postgresSchema ? { schema: options.postgresSchema } : {}) }
+    : { dataDir, ...(options.commitWindowMs !== undefined ? { commitWindowMs: options.commitWindowMs } : {}) };
   const store = await openStore(spec);
   const describe = describeStore(spec);
   if (!options.redis) return { store, describe };

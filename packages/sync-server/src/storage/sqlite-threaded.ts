@@ -14,6 +14,12 @@
  * window 0: 153-191 µs, 4 ms: 139-146, 8 ms: 113-133, 16 ms: 98; p50 commit latency 4-7 ms with
  * no window, ~8 ms with 8 ms. A store that was quiet for a window commits at once, and so does a
  * queue that already holds enough appends (`WINDOW_BATCH`) to spread the fixed cost thin.
+ *
+ * The window is paid by every delivery (the relay forwards only what is committed), and the CPU it
+ * saves only matters when CPU is short. So by default (`'auto'`) it follows how busy the relay's
+ * thread is: closed below AUTO_IDLE_ELU of event-loop utilisation, fully open (AUTO_MAX_WINDOW_MS)
+ * from AUTO_BUSY_ELU. Fixed 8 ms gave p99 33 ms at 1,500 msg/s where no window gave 17 ms
+ * (bench/results/window-0.md), but no window sustained only 1.0× y-websocket's rate, not 1.5×.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -56,14 +62,34 @@ function spawnWorker(data: SqliteWorkerData): Worker {
 }
 
 /** Chosen from the measurements in the header comment: most of the saving for a few ms of ack latency. */
-export const DEFAULT_COMMIT_WINDOW_MS = 8;
+export const AUTO_MAX_WINDOW_MS = 8;
+const AUTO_IDLE_ELU = 0.35;
+const AUTO_BUSY_ELU = 0.75;
+/** how often the automatic window looks at the event loop again */
+const AUTO_SAMPLE_MS = 100;
+
+/** The automatic commit window for the relay thread's recent event-loop utilisation (0..1). */
+export function autoCommitWindowMs(utilization: number): number {
+  const open = Math.min(1, Math.max(0, (utilization - AUTO_IDLE_ELU) / (AUTO_BUSY_ELU - AUTO_IDLE_ELU)));
+  return open * AUTO_MAX_WINDOW_MS;
+}
 /** engine-cpu.ts: at 32 appends a commit's fixed cost is ~0.2 ms / 32, below an append's own. */
 const WINDOW_BATCH = 32;
 
 export async function openSqliteThreadedStore(options: SqliteStoreOptions): Promise<DocStore & { readonly file: string }> {
   const file = sqliteFile(options);
   const maxBatch = options.maxBatch ?? 512;
-  const commitWindowMs = options.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS;
+  const commitWindow = options.commitWindowMs ?? 'auto';
+  let commitWindowMs = commitWindow === 'auto' ? 0 : commitWindow;
+  let eluMark = performance.eventLoopUtilization();
+  let eluMarkAt = performance.now();
+  const followLoad = (now: number): void => {
+    if (commitWindow !== 'auto' || now - eluMarkAt < AUTO_SAMPLE_MS) return;
+    const current = performance.eventLoopUtilization();
+    commitWindowMs = autoCommitWindowMs(performance.eventLoopUtilization(current, eluMark).utilization);
+    eluMark = current;
+    eluMarkAt = now;
+  };
   // Enough appends to make a commit's fixed cost small: no reason to wait for more. Closed-loop
   // writers (each waiting for its ack) refill the queue at once and must not wait out the window.
   const windowBatch = Math.min(maxBatch, WINDOW_BATCH);
@@ -125,7 +151,9 @@ export async function openSqliteThreadedStore(options: SqliteStoreOptions): Prom
   function pump(): void {
     pumpScheduled = false;
     if (commitInFlight || windowTimer || queue.length === 0) return;
-    const wait = lastCommitAt + commitWindowMs - performance.now();
+    const now = performance.now();
+    followLoad(now);
+    const wait = lastCommitAt + commitWindowMs - now;
     if (wait >= 1 && queue.length < windowBatch) {
       windowTimer = setTimeout(() => {
         windowTimer = null;

@@ -7,7 +7,7 @@ import * as Y from 'yjs';
 import { StorageCorruptError } from './errors.js';
 import { cleanCloseMarker, fileIdentity } from './sqlite-engine.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite.js';
-import { openSqliteThreadedStore } from './sqlite-threaded.js';
+import { AUTO_MAX_WINDOW_MS, autoCommitWindowMs, openSqliteThreadedStore } from './sqlite-threaded.js';
 import type { DocStore } from './types.js';
 import { StorageUnavailableError } from './types.js';
 
@@ -135,6 +135,17 @@ describe('SQLite store in a worker thread: commit window', () => {
     await Promise.all(Array.from({ length: 40 }, (_, i) => store.append(`d/w${i}`, textUpdate(10 + i, `w${i}`))));
     expect(performance.now() - t0).toBeLessThan(10_000);
     await store.close();
+  });
+
+  it("'auto' (the default) keeps the window shut while the relay's thread has CPU to spare and opens it as the thread fills", () => {
+    expect(autoCommitWindowMs(0)).toBe(0);
+    expect(autoCommitWindowMs(0.3)).toBe(0);
+    const half = autoCommitWindowMs(0.55);
+    expect(half).toBeGreaterThan(0);
+    expect(half).toBeLessThan(AUTO_MAX_WINDOW_MS);
+    expect(autoCommitWindowMs(0.6)).toBeGreaterThan(half);
+    expect(autoCommitWindowMs(0.9)).toBe(AUTO_MAX_WINDOW_MS);
+    expect(autoCommitWindowMs(1)).toBe(AUTO_MAX_WINDOW_MS);
   });
 
   it('close commits what waits for the window at once', async () => {
