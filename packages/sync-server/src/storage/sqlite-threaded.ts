@@ -28,7 +28,7 @@ import { Worker } from 'node:worker_threads';
 import { StorageCorruptError, StoreClosedError } from './errors.js';
 import { ownerPairs, sqliteFile, type SqliteStoreOptions } from './sqlite-options.js';
 import type { AppendRecord } from './sqlite-engine.js';
-import type { SqliteReply, SqliteRequest, SqliteWorkerData, WireError } from './sqlite-wire.js';
+import type { SqliteReplies, SqliteReply, SqliteRequest, SqliteRequests, SqliteWorkerData, WireError } from './sqlite-wire.js';
 import { StorageUnavailableError, type DocStore, type DocSummary, type StoredDoc } from './types.js';
 
 interface PendingAppend extends AppendRecord {
@@ -114,12 +114,16 @@ export async function openSqliteThreadedStore(options: SqliteStoreOptions): Prom
   };
 
   const opened = new Promise<void>((resolve, reject) => waiting.set(0, { resolve: () => resolve(), reject }));
-  worker.on('message', (reply: SqliteReply) => {
+  const settle = (reply: SqliteReply): void => {
     const w = waiting.get(reply.id);
     if (!w) return;
     waiting.delete(reply.id);
     if (reply.ok) w.resolve(reply.value);
     else w.reject(fromWire(file, reply.error));
+  };
+  worker.on('message', (replies: SqliteReplies) => {
+    if (Array.isArray(replies)) replies.forEach(settle);
+    else settle(replies);
   });
   worker.on('error', (error) => fail(new StorageUnavailableError(`${file}: storage worker crashed: ${error.message}`, { cause: error })));
   worker.on('exit', (code) => fail(new StorageUnavailableError(`${file}: storage worker exited (${code})`)));
@@ -131,12 +135,22 @@ export async function openSqliteThreadedStore(options: SqliteStoreOptions): Prom
     throw error;
   }
 
+  // Requests of one turn of the event loop (every socket event in it) go to the worker together
+  // (sqlite-wire.ts), still in call order.
+  let outbox: SqliteRequest[] = [];
+  const postOutbox = (): void => {
+    const requests = outbox;
+    outbox = [];
+    if (dead || requests.length === 0) return;
+    worker.postMessage(requests.length === 1 ? requests[0] : (requests satisfies SqliteRequests));
+  };
+
   function send<T>(request: Request): Promise<T> {
     if (dead) return Promise.reject(dead);
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
       waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      worker.postMessage({ ...request, id } as SqliteRequest);
+      if (outbox.push({ ...request, id } as SqliteRequest) === 1) setImmediate(postOutbox);
     });
   }
 

@@ -1,13 +1,13 @@
 /**
  * Worker-thread side of the threaded SQLite store: owns the database connection and answers one
- * request at a time, so commits (fsync) and compaction (Y.mergeUpdates) never block the relay's
+ * request at a time (a posted batch in order), so commits (fsync) and compaction (Y.mergeUpdates) never block the relay's
  * event loop. Requests are processed in the order posted, which keeps the store's call order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { StorageCorruptError } from './errors.js';
 import { classifySqliteError, openSqliteEngine, type SqliteEngine } from './sqlite-engine.js';
 import { StorageUnavailableError } from './types.js';
-import type { SqliteReply, SqliteRequest, SqliteWorkerData, WireError } from './sqlite-wire.js';
+import type { SqliteReplies, SqliteReply, SqliteRequest, SqliteRequests, SqliteWorkerData, WireError } from './sqlite-wire.js';
 
 const { file, options } = workerData as SqliteWorkerData;
 const port = parentPort!;
@@ -36,8 +36,14 @@ function detach(updates: Uint8Array[], transfer: ArrayBuffer[]): Uint8Array[] {
   });
 }
 
-port.on('message', (request: SqliteRequest) => {
+port.on('message', (requests: SqliteRequests) => {
   const transfer: ArrayBuffer[] = [];
+  if (!Array.isArray(requests)) return port.postMessage(answer(requests, transfer), transfer);
+  const replies = requests.map((request) => answer(request, transfer));
+  port.postMessage(replies satisfies SqliteReplies, transfer);
+});
+
+function answer(request: SqliteRequest, transfer: ArrayBuffer[]): SqliteReply {
   let value: unknown = null;
   try {
     switch (request.op) {
@@ -64,8 +70,7 @@ port.on('message', (request: SqliteRequest) => {
     }
   } catch (error) {
     const what = request.op === 'commit' ? 'cannot commit' : `cannot ${request.op}`;
-    port.postMessage({ id: request.id, ok: false, error: toWire(classifySqliteError(file, what, error)) } satisfies SqliteReply);
-    return;
+    return { id: request.id, ok: false, error: toWire(classifySqliteError(file, what, error)) };
   }
-  port.postMessage({ id: request.id, ok: true, value } satisfies SqliteReply, transfer);
-});
+  return { id: request.id, ok: true, value };
+}

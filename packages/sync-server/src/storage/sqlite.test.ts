@@ -148,6 +148,26 @@ describe('SQLite store in a worker thread: commit window', () => {
     expect(autoCommitWindowMs(1)).toBe(AUTO_MAX_WINDOW_MS);
   });
 
+  it('answers a burst of requests posted together each with its own result, in call order', async () => {
+    const store = await openSqliteThreadedStore({ dataDir: tempDir() });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => store.append(`d/${i}`, textUpdate(100 + i, `text ${i}`))));
+    // One turn: the loads, a delete and a load after it travel to the worker in one message, in call order.
+    const [loads, , missing] = await Promise.all([
+      Promise.all(Array.from({ length: 40 }, (_, i) => store.load(`d/${i}`))),
+      store.delete('d/39'),
+      store.load('d/39'),
+    ]);
+    const textOf = (doc: { updates: Uint8Array[] } | null): string => {
+      const y = new Y.Doc();
+      for (const u of doc?.updates ?? []) Y.applyUpdate(y, u);
+      return y.getText('t').toString();
+    };
+    expect(loads.map(textOf)).toEqual(Array.from({ length: 40 }, (_, i) => `text ${i}`));
+    expect(missing).toBeNull();
+    expect(textOf(await store.load('d/7'))).toBe('text 7');
+    await store.close();
+  });
+
   it('close commits what waits for the window at once', async () => {
     const store = await openSqliteThreadedStore({ dataDir: tempDir(), commitWindowMs: 60_000 });
     await store.append('d/a', textUpdate(1, 'first'));
