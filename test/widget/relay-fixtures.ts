@@ -84,13 +84,17 @@ export async function connectAgent(relay: RelayProcess, ws = 'demo', name = 'Ain
   };
 }
 
-/** Resolves once `predicate` holds after some change of the conversation (checked at once too). */
-export function whenConversation(c: Conversation, predicate: (c: Conversation) => boolean, timeoutMs = 15_000): Promise<void> {
+/**
+ * Resolves once `predicate` holds after some change of the conversation (checked at once too).
+ * 30 s: what the widget wrote crosses a real page, a real socket and the relay's commit on a 2-core
+ * CI machine that runs other suites beside this one; one CI run saw more than 15 s.
+ */
+export function whenConversation(c: Conversation, predicate: (c: Conversation) => boolean, timeoutMs = 30_000): Promise<void> {
   return new Promise((resolve, reject) => {
     if (predicate(c)) return resolve();
     const timer = setTimeout(() => {
       stop();
-      reject(new Error(`conversation did not reach the expected state; messages: ${JSON.stringify(c.messages().map((m) => m.text))}`));
+      reject(new Error(`conversation did not reach the expected state in ${timeoutMs} ms; messages: ${JSON.stringify(c.messages().map((m) => m.text))}`));
     }, timeoutMs);
     const stop = c.on('change', () => {
       if (!predicate(c)) return;
