@@ -1,9 +1,7 @@
 import { LitElement, css, html, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { MAX_LABEL_LENGTH as MAX_LABEL } from '@parley/core';
 import { theme } from '../ui/theme.js';
-
-/** Longest label core accepts (MAX_LABEL_LENGTH); checked here so the agent sees why at once. */
-const MAX_LABEL = 64;
 
 /**
  * The conversation's labels as removable chips plus an "add label" field, inline in the header.
@@ -39,6 +37,7 @@ export class LabelEditor extends LitElement {
   private add(input: HTMLInputElement): void {
     const names = input.value.split(',').map((l) => l.trim()).filter(Boolean);
     if (names.length === 0) return;
+    // Core would refuse it too; checked here so the agent sees why at once.
     const tooLong = names.find((l) => l.length > MAX_LABEL);
     if (tooLong) {
       this.error = `Labels are at most ${MAX_LABEL} characters.`;
