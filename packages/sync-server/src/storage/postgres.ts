@@ -65,6 +65,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   async function inTransaction<T>(run: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     const client = await pool.connect();
+    // pg-pool listens for errors only on idle clients. A server that ends this session while it is
+    // checked out (restart, failover, pg_terminate_backend) emits 'error' on the client, which would
+    // be an uncaught exception ending the relay; the failed query below already reports it.
+    const ignoreLoss = (): void => undefined;
+    client.on('error', ignoreLoss);
     try {
       await client.query(begin);
       const result = await run(client);
@@ -78,6 +83,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         () => client.release(true),
       );
       throw error;
+    } finally {
+      client.off('error', ignoreLoss);
     }
   }
 
