@@ -75,6 +75,48 @@ describe.skipIf(!postgres.available)('Postgres store', () => {
     expect(summary!.bytes).toBe(loaded!.updates.reduce((s, u) => s + u.byteLength, 0));
   });
 
+  it('[P12] a session ended while a commit holds it fails that commit only, without an uncaught error', async () => {
+    const name = schema();
+    const app = `parley_held_${process.pid}`;
+    const store = await open(name, app);
+    await store.append('d/held', new Uint8Array([0, 0]));
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => void uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    const blocker = new pg.Client({ connectionString: databaseUrl });
+    await blocker.connect();
+    try {
+      // Hold the document's row so the store's next commit waits inside its transaction, with its
+      // pooled client checked out: the moment pg-pool does not watch the client for errors.
+      await blocker.query('BEGIN');
+      await blocker.query(`SELECT 1 FROM "${name}".docs WHERE name = 'd/held' FOR UPDATE`);
+      const held = store.append('d/held', new Uint8Array([0, 0])).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      const waitingPid = async (): Promise<number> => {
+        for (let tries = 0; tries < 200; tries++) {
+          const { rows } = await admin((c) => c.query(`SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, [app]));
+          if (rows.length > 0) return rows[0].pid as number;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        throw new Error(`the store's commit never waited on the held row (application_name ${app})`);
+      };
+      const pid = await waitingPid();
+      await admin((c) => c.query('SELECT pg_terminate_backend($1)', [pid]));
+      expect(await held).toBeInstanceOf(StorageUnavailableError);
+      await blocker.query('ROLLBACK');
+      // Give a late 'error' event from the dead session a turn to surface before looking.
+      await new Promise((r) => setTimeout(r, 50));
+      expect(uncaught).toEqual([]);
+      await store.append('d/held', new Uint8Array([0, 0]));
+      expect((await store.load('d/held'))!.updates).toHaveLength(2);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await blocker.end();
+    }
+  });
+
   it('[P12] rejects with StorageUnavailableError while the server refuses connections, then recovers', async () => {
     // A role of its own, so refusing its connections disturbs no one else sharing the server.
     const role = `parley_refused_${process.pid}`;
