@@ -88,7 +88,6 @@ export function createApp(deps: AppDeps): ParleyApp {
   // The widget is a cross-origin module script: it and its lazy chunks need CORS to load at all.
   app.use('/widget.js', corsAll);
   app.use('/widget-chunks/*', corsAll);
-  app.use('/widget-chunks/*', corsAll);
 
   app.get('/healthz', (c) => ((deps.ready?.() ?? true) ? c.json({ status: 'ok' }) : c.json({ status: 'unavailable' }, 503)));
   app.get('/metrics', (c) => c.text(renderMetrics(deps.relay.metrics() as Record<string, unknown>), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
@@ -102,7 +101,6 @@ export function createApp(deps: AppDeps): ParleyApp {
   app.get('/widget.js', (c) => serveFile(c, deps.staticDirs.widget, 'widget.js', { missing: `the widget bundle is not built yet; ${build}` }));
   app.get('/widget.js.map', (c) => serveFile(c, deps.staticDirs.widget, 'widget.js.map', { missing: `the widget bundle is not built yet; ${build}` }));
   // Code the widget loads on demand (core + Yjs, attachments, QR), fetched relative to widget.js.
-  app.get('/widget-chunks/*', (c) => serveFile(c, deps.staticDirs.widget, c.req.path.slice(1), { missing: `the widget bundle is not built yet; ${build}` }));
   app.get('/widget-chunks/*', (c) => serveFile(c, deps.staticDirs.widget, c.req.path.slice(1), { missing: `the widget bundle is not built yet; ${build}` }));
   // The Web Push service worker: a page can register it only from its own origin, so the relay serves
   // it at its root for the demo page, and host sites copy it from here (see the widget README).
