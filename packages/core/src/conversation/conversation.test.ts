@@ -438,6 +438,28 @@ describe('status', () => {
     expect(agt.status(until)).toBe('open');
   });
 
+  it('ignores transcript events a customer writes around the API, and they hide no customer message', () => {
+    const { cust, agt } = pair();
+    agt.resolve();
+    exchange(cust.doc, agt.doc);
+    cust.send({ text: 'it is still broken' });
+    // What a hostile client can write under its own (relay-checked) author: a fake status line.
+    cust.doc.transact(() => {
+      const forged = new Y.Map<unknown>();
+      forged.set('id', 'forged-1');
+      forged.set('kind', 'event');
+      forged.set('author', { role: 'customer', id: customer.id, name: customer.name });
+      forged.set('text', '');
+      forged.set('event', { type: 'status', from: 'reopened', to: 'resolved' });
+      cust.doc.getArray(ConversationRoot.messages).push([forged]);
+    });
+    exchange(cust.doc, agt.doc);
+    for (const side of [cust, agt]) {
+      expect(side.messages().map((m) => m.id)).not.toContain('forged-1');
+      expect(side.status()).toBe('reopened');
+    }
+  });
+
   it('an agent may resolve again after a customer reopened by writing', () => {
     const { cust, agt } = pair();
     agt.resolve();

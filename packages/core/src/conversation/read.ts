@@ -123,6 +123,10 @@ function readMessage(map: Y.Map<unknown>, ctx: ReadContext): ParsedMessage | nul
   const author = readAuthor(map.get('author'));
   const kind = map.get('kind');
   if (typeof id !== 'string' || !author || (kind !== 'text' && kind !== 'attachment' && kind !== 'event')) return null;
+  // Transcript events (status changes, assignments, labels) are written by support only. The relay
+  // makes a customer's author name that customer, so a customer-authored event can only be one
+  // written around this API to put "resolved" or "assigned to" lines in the transcript: not shown.
+  if (kind === 'event' && author.role === 'customer') return null;
   const deleted = map.get('deleted') === true;
   const item = map._item ? { client: map._item.id.client, clock: map._item.id.clock } : null;
   return {
