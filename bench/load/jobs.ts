@@ -5,7 +5,7 @@
 import * as Y from 'yjs';
 import { connectPeer, type Peer } from './peer.js';
 import { appendMessage, scanMarkers } from './messages.js';
-import { cpuMs } from './proc.js';
+import { cpuMs, mainThreadCpuMs } from './proc.js';
 import { summarise, type LatencySummary } from './stats.js';
 import { chunk, eachLimited, within } from './pool.js';
 import type { Endpoint } from './wire.js';
@@ -43,6 +43,8 @@ export interface FanoutPhaseResult extends FanoutPhase {
   received: number;
   latency: LatencySummary;
   serverCpuMs: number;
+  /** the part of serverCpuMs spent on the server's event-loop thread */
+  serverMainThreadCpuMs: number;
   loadCpuMs: number;
   wallMs: number;
 }
@@ -83,6 +85,7 @@ export async function fanout(args: { endpoint: Endpoint; serverPid: number; docs
       sendTimes = bigger;
     }
     const cpu0 = cpuMs(serverPid);
+    const main0 = mainThreadCpuMs(serverPid);
     const load0 = process.cpuUsage();
     const t0 = performance.now();
     let sent = 0;
@@ -116,6 +119,7 @@ export async function fanout(args: { endpoint: Endpoint; serverPid: number; docs
       received,
       latency: summarise(samples),
       serverCpuMs: cpuMs(serverPid) - cpu0,
+      serverMainThreadCpuMs: mainThreadCpuMs(serverPid) - main0,
       loadCpuMs: (load.user + load.system) / 1000,
       wallMs,
     });

@@ -10,7 +10,20 @@ const TICKS_PER_SECOND = 100;
 
 /** CPU time (user + system) the process has used so far, in milliseconds. */
 export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return ticksMs(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time of the process's first thread only: a Node server's event loop, where its JavaScript
+ * runs. The rest of `cpuMs` is other threads: worker threads (Parley's SQLite store), V8's
+ * garbage-collection helpers, libuv's pool.
+ */
+export function mainThreadCpuMs(pid: number): number {
+  return ticksMs(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function ticksMs(statFile: string): number {
+  const stat = readFileSync(statFile, 'utf8');
   // The command name (field 2) may contain spaces; the fields we want follow its closing paren.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const utime = Number(fields[11]);
