@@ -61,6 +61,8 @@ export interface ServerOptions extends StorageOptions {
   headersTimeoutMs?: number;
   /** Start the routing / off-hours worker for each workspace after listening (`parley serve` does unless --no-worker). */
   worker?: boolean;
+  /** How often to look for workspaces created since start, to give them a worker and a notifier (default 5 s). */
+  workspacePollMs?: number;
   /** Web Push for customers: `/v1/push/*` and a notifier per workspace (`parley serve` does unless --no-push). */
   push?: boolean | PushOptions;
   /** permessage-deflate for websocket frames over 1 KB when the client offers it (default true; `--no-ws-deflate`) */
@@ -235,6 +237,25 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const notifiers: ServedNotifiers | null = push
     ? push.module.startServedNotifiers({ url: `ws://${dialHost.includes(':') ? `[${dialHost}]` : dialHost}:${port}`, httpUrl: url, tokens, workspaces: accounts.listWorkspaces(), setup: push.setup, ...(pushGrace !== undefined ? { graceMs: pushGrace } : {}), log })
     : null;
+  // A workspace created while the relay runs (`parley agent add --ws new` writes accounts.sqlite
+  // from another process) gets its worker and notifier at the next look, not at the next restart.
+  const workspaceWatch =
+    workers || notifiers
+      ? setInterval(() => {
+          let current: string[];
+          try {
+            current = accounts.listWorkspaces();
+          } catch (err) {
+            log.warn('could not list workspaces; will look again', { err: String(err) });
+            return;
+          }
+          for (const ws of current) {
+            workers?.add(ws);
+            notifiers?.add(ws);
+          }
+        }, options.workspacePollMs ?? WORKSPACE_POLL_MS)
+      : null;
+  workspaceWatch?.unref();
 
   let closing: Promise<void> | undefined;
   return {
@@ -243,6 +264,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(notifiers ? { notifiers: notifiers.notifiers } : {}),
     close: () =>
       (closing ??= (async () => {
+        if (workspaceWatch) clearInterval(workspaceWatch);
         // It only reads; stopping it first means no push leaves for a relay that is going away.
         await notifiers?.stop();
         // First, so the worker's last writes are acknowledged while the relay still takes them.
@@ -271,6 +293,9 @@ async function bootstrap(accounts: Accounts): Promise<{ ws: string; email: strin
 }
 
 /** The document store and fan-out chosen by the flags: SQLite and no fan-out unless told otherwise. */
+/** A workspace added while the relay runs waits at most this long for its worker and notifier. */
+export const WORKSPACE_POLL_MS = 5_000;
+
 /** Staleness bound for an update whose relay died between commit and publish (plus one pass). */
 export const DEFAULT_RECONCILE_INTERVAL_MS = 15_000;
 

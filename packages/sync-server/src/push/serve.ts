@@ -53,6 +53,8 @@ export function setUpPush(options: PushOptions, deps: { dataDir: string; account
 
 export interface ServedNotifiers {
   readonly notifiers: ReadonlyMap<string, Notifier>;
+  /** Starts the notifier of a workspace created after start; a workspace that has one keeps it. */
+  add(ws: string): void;
   stop(): Promise<void>;
 }
 
@@ -69,7 +71,9 @@ export function startServedNotifiers(options: {
 }): ServedNotifiers {
   const sender = createPushSender({ vapid: options.setup.vapid });
   const notifiers = new Map<string, Notifier>();
-  for (const ws of options.workspaces) {
+  let stopped = false;
+  const add = (ws: string): void => {
+    if (stopped || notifiers.has(ws)) return;
     const log = options.log.child({ component: 'push', ws });
     notifiers.set(
       ws,
@@ -84,10 +88,13 @@ export function startServedNotifiers(options: {
         log: (level, msg, fields) => log[level](msg, fields),
       }),
     );
-  }
+  };
+  for (const ws of options.workspaces) add(ws);
   return {
     notifiers,
+    add,
     stop: async () => {
+      stopped = true;
       await Promise.all([...notifiers.values()].map((n) => n.stop()));
     },
   };

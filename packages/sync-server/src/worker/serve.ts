@@ -31,12 +31,16 @@ export interface ServedWorkersOptions {
 
 export interface ServedWorkers {
   readonly workers: ReadonlyMap<string, Worker>;
+  /** Starts the worker of a workspace created after start; a workspace that has one keeps it. */
+  add(ws: string): void;
   stop(): Promise<void>;
 }
 
 export function startServedWorkers(options: ServedWorkersOptions): ServedWorkers {
   const workers = new Map<string, Worker>();
-  for (const ws of options.workspaces) {
+  let stopped = false;
+  const add = (ws: string): void => {
+    if (stopped || workers.has(ws)) return;
     const log = options.log.child({ component: 'worker', ws });
     log.info('routing worker starting', { url: options.url });
     workers.set(
@@ -49,10 +53,13 @@ export function startServedWorkers(options: ServedWorkersOptions): ServedWorkers
         log: (level, msg, fields) => log[level](msg, fields),
       }),
     );
-  }
+  };
+  for (const ws of options.workspaces) add(ws);
   return {
     workers,
+    add,
     stop: async () => {
+      stopped = true;
       await Promise.all([...workers.values()].map((w) => w.stop()));
     },
   };
