@@ -108,7 +108,9 @@ describe('health and metrics', () => {
       return Number(line.split(' ')[1]);
     };
     const stallMs = 150;
-    // The monitor's first tick only sets its baseline: let it tick before stalling.
+    // The monitor samples while the relay serves traffic: a request (any route but the probes)
+    // is traffic. Its first tick only sets its baseline: let it tick before stalling.
+    await app.request('/v1/no-such-route');
     await new Promise((r) => setTimeout(r, 30));
     const t0 = performance.now();
     while (performance.now() - t0 < stallMs);

@@ -14,7 +14,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Tokens } from '../auth/tokens.js';
 import type { Logger } from '../log.js';
 import { HttpError } from './errors.js';
-import { renderMetrics, watchEventLoop } from './metrics.js';
+import { noteActivity, renderMetrics, watchEventLoop } from './metrics.js';
 import type { RelayPort } from './relay-port.js';
 import { serveFile } from './static.js';
 import { apiRoutes, type ApiLimits } from './api.js';
@@ -76,6 +76,9 @@ export function createApp(deps: AppDeps): ParleyApp {
   });
   app.use(async function logRequest(c, next) {
     const start = performance.now();
+    // Scrapes and health probes arrive forever, traffic or not: they must not keep the loop
+    // monitor's 10 ms timer running on an idle relay (metrics.ts).
+    if (c.req.path !== '/metrics' && c.req.path !== '/healthz') noteActivity();
     await next();
     // The path only: query strings may carry tokens.
     log.debug('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - start) });

@@ -21,6 +21,7 @@ import type { Principal } from '../auth/principal.js';
 import type { RelaySocket } from '../socket.js';
 import type { ConnectionHandlers, ConnectionRequest } from './relay-port.js';
 import { HttpError, unauthorised } from './errors.js';
+import { noteActivity } from './metrics.js';
 
 /** What `ws` accepts by default; the relay applies its own, finer frame limits. */
 const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
@@ -84,6 +85,7 @@ export function injectWebSocket(server: Server, app: Hono<AppEnv>, deps: AppDeps
     let handlers: ConnectionHandlers | null = null;
     // Attached before the relay sees the socket, so no frame can arrive unheard.
     ws.on('message', (data: Buffer, isBinary: boolean) => {
+      noteActivity();
       if (!isBinary) {
         // Both protocols are binary; a text frame means the peer speaks something else.
         ws.close(Code.badFrame, 'binary frames only');
@@ -136,6 +138,7 @@ export function injectWebSocket(server: Server, app: Hono<AppEnv>, deps: AppDeps
   };
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    noteActivity();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const endpoint = endpointOf(url);
     if (endpoint) {
