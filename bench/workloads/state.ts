@@ -52,7 +52,7 @@ export async function newDeviceWorkload(ctx: Context): Promise<WorkloadResult> {
       time.values[spec.id] = median(runs.map((r) => r.ms));
       bytes.values[spec.id] = median(runs.map((r) => r.bytes)) / 1024;
       if (!spec.keepsState) time.notes[spec.id] = 'served by the writer peer';
-      ctx.log(`  ${spec.id}: ${time.values[spec.id]!.toFixed(0)} ms, ${bytes.values[spec.id]!.toFixed(0)} KB`);
+      ctx.log(`  ${spec.id}: ${time.values[spec.id]!.toFixed(0)} ms (runs ${runs.map((r) => r.ms.toFixed(0)).join(", ")}), ${bytes.values[spec.id]!.toFixed(0)} KB`);
     });
   });
   return { metrics };
