@@ -315,6 +315,14 @@ export function createRelay(options: RelayOptions): Relay {
     }
   };
 
+  /**
+   * The answer to state vector `sv` as [kind, update] pairs: step 2 with the document's first part,
+   * its other parts as updates right behind it (thin-doc.ts: merging them first is O(document)).
+   */
+  const syncReply = (entry: DocEntry, sv: Uint8Array): Array<[number, Uint8Array]> =>
+    entry.doc.diffParts(sv).map((part, i) => [i === 0 ? protocol.syncStep2 : protocol.syncUpdate, part]);
+  const muxSyncReply = (entry: DocEntry, sv: Uint8Array): Uint8Array[] => syncReply(entry, sv).map(([kind, part]) => protocol.encodeSyncMessage(kind, part));
+
   const awarenessSnapshot = (entry: DocEntry): Uint8Array | null =>
     entry.awareness.size === 0 ? null : encodeAwareness(entry.awareness.values());
 
@@ -409,7 +417,7 @@ export function createRelay(options: RelayOptions): Relay {
     if (!access) return refuseDoc(conn, name, Code.forbidden, 'not allowed', 'forbidden');
     const sv = readStateVector(stateVector);
     const initialSync = (f: Follow, entry: DocEntry): void => {
-      sendFrame(conn, { type: Frame.sync, doc: name, message: protocol.encodeSyncMessage(protocol.syncStep2, entry.doc.diff(sv)) });
+      for (const message of muxSyncReply(entry, sv)) sendFrame(conn, { type: Frame.sync, doc: name, message });
       sendFrame(conn, { type: Frame.sync, doc: name, message: protocol.encodeSyncMessage(protocol.syncStep1, entry.doc.stateVector()) });
       sendFrame(conn, { type: Frame.synced, doc: name });
       const snapshot = awarenessSnapshot(entry);
@@ -452,7 +460,7 @@ export function createRelay(options: RelayOptions): Relay {
         checkSyncSize(f, kind, data.byteLength, payload.byteLength);
         return enqueue(f, (entry) => {
           if (kind === protocol.syncStep1) {
-            sendFrame(conn, { type: Frame.sync, doc: f.name, message: protocol.encodeSyncMessage(protocol.syncStep2, entry.doc.diff(readStateVector(payload))) });
+            for (const message of muxSyncReply(entry, readStateVector(payload))) sendFrame(conn, { type: Frame.sync, doc: f.name, message });
           } else receiveUpdate(f, entry, payload);
         });
       }
@@ -517,7 +525,7 @@ export function createRelay(options: RelayOptions): Relay {
       case protocol.messageSync:
         checkSyncSize(f, message.kind, data.byteLength, message.payload.byteLength);
         return enqueue(f, (entry) => {
-          if (message.kind === protocol.syncStep1) send(conn, protocol.encodeYwsSync(protocol.syncStep2, entry.doc.diff(readStateVector(message.payload))));
+          if (message.kind === protocol.syncStep1) for (const [kind, part] of syncReply(entry, readStateVector(message.payload))) send(conn, protocol.encodeYwsSync(kind, part));
           else receiveUpdate(f, entry, message.payload);
         });
       case protocol.messageAwareness:

@@ -31,25 +31,71 @@ const messagesOf = (...updates: Uint8Array[]): string[] => {
 };
 
 describe('thin document diff', () => {
-  it('gives a device that holds nothing the merged update itself, with everything in it', () => {
+  it('gives a device that holds nothing the held parts themselves, with everything in them', () => {
     const { thin, phone } = heldConversation();
-    const diff = thin.diff(Y.encodeStateVector(new Y.Doc()));
-    expect(diff).toBe(thin.merged());
-    expect(messagesOf(diff)).toEqual(phone.getArray('messages').toArray());
+    const parts = thin.diffParts(Y.encodeStateVector(new Y.Doc()));
+    expect(parts.length).toBeLessThanOrEqual(8);
+    expect(messagesOf(...parts)).toEqual(phone.getArray('messages').toArray());
+    // Nothing re-encoded for it: the parts are what the relay holds.
+    expect(thin.diffParts(Y.encodeStateVector(new Y.Doc()))).toEqual(parts);
   });
 
   it('treats a state vector naming only clients the relay never saw as holding nothing', () => {
     const { thin } = heldConversation();
     const stranger = new Y.Doc();
     stranger.getArray<string>('notes').push(['unrelated']);
-    expect(thin.diff(Y.encodeStateVector(stranger))).toBe(thin.merged());
+    thin.merged();
+    expect(thin.diffParts(Y.encodeStateVector(stranger))).toEqual([thin.merged()]);
   });
 
   it('leaves out what a returning device already holds, exactly as Y.diffUpdate does', () => {
     const { thin, phone, earlier, earlierUpdate } = heldConversation();
-    const diff = thin.diff(earlier);
-    expect(diff).toEqual(Y.diffUpdate(thin.merged(), earlier));
-    expect(diff.byteLength).toBeLessThan(thin.merged().byteLength);
-    expect(messagesOf(earlierUpdate, diff)).toEqual(phone.getArray('messages').toArray());
+    thin.merged();
+    const parts = thin.diffParts(earlier);
+    expect(parts).toEqual([Y.diffUpdate(thin.merged(), earlier)]);
+    expect(parts[0]!.byteLength).toBeLessThan(thin.merged().byteLength);
+    expect(messagesOf(earlierUpdate, ...parts)).toEqual(phone.getArray('messages').toArray());
+  });
+});
+
+describe('thin document log', () => {
+  /** A long conversation merged into one head, then `more` messages appended one update each. */
+  function longConversation(more: number) {
+    const name = conversationDoc('demo', 'c1', 'k1');
+    const thin = createThinDoc(name, parseDocName(name)!, new Map());
+    const phone = new Y.Doc();
+    phone.on('update', (u: Uint8Array) => thin.add(u, inspectUpdate(u)));
+    const messages = phone.getArray<string>('messages');
+    for (let i = 0; i < 300; i++) messages.push([`message ${i} with some words in it`]);
+    const head = thin.merged();
+    const before = Y.encodeStateVector(phone);
+    for (let i = 0; i < more; i++) messages.push([`later ${i}`]);
+    return { thin, phone, head, before };
+  }
+
+  it('merges only the tail while it is small: the head is not re-encoded', () => {
+    const { thin, phone, head } = longConversation(20);
+    thin.tidy();
+    expect(thin.logLength).toBe(2);
+    const parts = thin.diffParts(Y.encodeStateVector(new Y.Doc()));
+    expect(parts[0]).toBe(head);
+    expect(messagesOf(...parts)).toEqual(phone.getArray('messages').toArray());
+  });
+
+  it('merges everything once the tail is half the size of the head', () => {
+    const { thin, phone } = longConversation(400);
+    thin.tidy();
+    expect(thin.logLength).toBe(1);
+    expect(messagesOf(thin.merged())).toEqual(phone.getArray('messages').toArray());
+  });
+
+  it('answers a returning device from every part, sending only what it lacks', () => {
+    const { thin, phone, head, before } = longConversation(20);
+    const parts = thin.diffParts(before);
+    // The head is all held: its diff still opens the reply (it becomes step 2) but carries nothing.
+    expect(parts).toHaveLength(2);
+    const sent = parts.reduce((n, p) => n + p.byteLength, 0);
+    expect(sent).toBeLessThan(head.byteLength / 4);
+    expect(messagesOf(head, ...parts)).toEqual(phone.getArray('messages').toArray());
   });
 });

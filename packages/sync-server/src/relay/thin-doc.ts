@@ -1,14 +1,21 @@
 /**
- * One open document, held thin: its update log (or, after a merge, one merged update: never both),
- * plus the bookkeeping [P6] needs, maintained incrementally from each update's summary so that no
- * incoming update costs O(document). Merging happens lazily: when a peer needs a diff, or when the
- * log grows past a bound.
+ * One open document, held thin: its update log, plus the bookkeeping [P6] needs, maintained
+ * incrementally from each update's summary so that no incoming update costs O(document).
+ *
+ * The log is kept short without merging the whole document each time: Y.mergeUpdates re-encodes
+ * every struct, ~150 ms for a 10,000-message conversation, and that ran on the relay's thread every
+ * few hundred updates and again for the first device to open the document after them. So the log
+ * is usually a large merged head and a short tail; `tidy()` merges the tail alone (O(tail)) and the
+ * head only once the tail has grown to half its size, which keeps merging amortised O(1) per byte.
+ * Peers are answered with the parts (`diffParts`), which a Yjs client applies in any order.
  */
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import { AGENT_ONLY_ROOTS, ConversationRoot } from '@parley/core';
 
 const MESSAGE_ROOTS: readonly string[] = [ConversationRoot.messages];
+/** A reply of a few frames costs less than merging them into one first. */
+const MAX_REPLY_PARTS = 8;
 import type { ParsedDocName } from '@parley/core';
 import { createClockRanges } from './ranges.js';
 import type { ClockRanges } from './ranges.js';
@@ -32,12 +39,19 @@ export interface ThinDoc {
   /** encoded bytes held in memory */
   readonly bytes: number;
   readonly logLength: number;
+  /** bytes held beyond the log's first part */
+  readonly tailBytes: number;
   /** Adds a committed update. `summary` must be `inspectUpdate(update)`. */
   add(update: Uint8Array, summary: UpdateSummary): void;
   /** The whole document as one update (merges the log if needed; the log becomes that update). */
   merged(): Uint8Array;
-  /** What a peer with state vector `sv` lacks. */
-  diff(sv: Uint8Array): Uint8Array;
+  /** Merges the log's tail, and the whole log once the tail is half the head's size (see above). */
+  tidy(): void;
+  /**
+   * What a peer with state vector `sv` lacks, as one or more updates (the log's parts after
+   * `tidy`); the first is never left out, so a reply always has a step 2.
+   */
+  diffParts(sv: Uint8Array): Uint8Array[];
   /** The relay's state vector, encoded like Y.encodeStateVector. */
   stateVector(): Uint8Array;
   /** true when the update holds no struct range and no delete the relay does not already have */
@@ -185,6 +199,15 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
     return result;
   };
 
+  /** O(tail): the head stays as it is. */
+  const mergeTail = (): void => {
+    if (log.length <= 2) return;
+    const head = log[0]!;
+    const tail = Y.mergeUpdates(log.slice(1));
+    log = [head, tail];
+    bytes = head.byteLength + tail.byteLength;
+  };
+
   return {
     name,
     parsed,
@@ -199,6 +222,9 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
     },
     get logLength() {
       return log.length;
+    },
+    get tailBytes() {
+      return log.length === 0 ? 0 : bytes - log[0]!.byteLength;
     },
     add(update, summary) {
       const flags = agentOnlyStructs(summary);
@@ -223,13 +249,24 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
       }
       return log[0]!;
     },
-    diff(sv) {
-      const whole = this.merged();
+    tidy() {
+      if (log.length <= 1) return;
+      if ((bytes - log[0]!.byteLength) * 2 >= log[0]!.byteLength) this.merged();
+      else mergeTail();
+    },
+    diffParts(sv) {
+      if (log.length === 0) return [this.merged()];
+      // Never the whole log here: a peer waits for this answer (the full merge is housekeeping's,
+      // which a large tail triggers as soon as it is written: documents.ts).
+      if (log.length > MAX_REPLY_PARTS) mergeTail();
       // A device that holds none of it (a new phone, a first open) needs all of it: diffUpdate would
       // decode and re-encode every struct of a long conversation to produce the same update (~80 ms
       // for 10,000 messages, most of a new device's wait on the relay).
-      for (const [client, clock] of Y.decodeStateVector(sv)) if (clock > 0 && have.overlaps(client, 0, clock)) return Y.diffUpdate(whole, sv);
-      return whole;
+      let holdsSome = false;
+      for (const [client, clock] of Y.decodeStateVector(sv)) if (clock > 0 && have.overlaps(client, 0, clock)) holdsSome = true;
+      if (!holdsSome) return log.slice();
+      // An update with no struct and no delete encodes as two zero bytes: nothing to send.
+      return log.map((part) => Y.diffUpdate(part, sv)).filter((part, i) => i === 0 || part.byteLength > 2);
     },
     stateVector() {
       const e = encoding.createEncoder();
