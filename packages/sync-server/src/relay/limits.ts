@@ -23,7 +23,7 @@ export interface Limits {
   idleUnloadMs: number;
   /** At most this many idle documents stay in memory; the least recently used go first. */
   maxIdleDocs: number;
-  /** Merge a document's in-memory log into one update once it has this many entries. */
+  /** Merge a document's in-memory log (its tail; the head too once the tail is half its size) once it has this many entries. */
   mergeAfterUpdates: number;
   /** Ask the store to compact a document once this many updates were appended since the last compaction. */
   compactAfterUpdates: number;
