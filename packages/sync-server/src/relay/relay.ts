@@ -316,11 +316,12 @@ export function createRelay(options: RelayOptions): Relay {
   };
 
   /**
-   * The answer to state vector `sv` as [kind, update] pairs: step 2 with the document's first part,
-   * its other parts as updates right behind it (thin-doc.ts: merging them first is O(document)).
+   * The answer to state vector `sv` as [kind, update] pairs: the document's parts as updates, the
+   * last one as step 2 (thin-doc.ts: merging them first is O(document)). Step 2 comes last because
+   * a stock y-websocket client reports `synced` the moment it applies step 2.
    */
   const syncReply = (entry: DocEntry, sv: Uint8Array): Array<[number, Uint8Array]> =>
-    entry.doc.diffParts(sv).map((part, i) => [i === 0 ? protocol.syncStep2 : protocol.syncUpdate, part]);
+    entry.doc.diffParts(sv).map((part, i, parts) => [i === parts.length - 1 ? protocol.syncStep2 : protocol.syncUpdate, part]);
   const muxSyncReply = (entry: DocEntry, sv: Uint8Array): Uint8Array[] => syncReply(entry, sv).map(([kind, part]) => protocol.encodeSyncMessage(kind, part));
 
   const awarenessSnapshot = (entry: DocEntry): Uint8Array | null =>

@@ -48,8 +48,8 @@ export interface ThinDoc {
   /** Merges the log's tail, and the whole log once the tail is half the head's size (see above). */
   tidy(): void;
   /**
-   * What a peer with state vector `sv` lacks, as one or more updates (the log's parts after
-   * `tidy`); the first is never left out, so a reply always has a step 2.
+   * What a peer with state vector `sv` lacks, as one or more updates (the log's parts); the last
+   * is never left out, even empty, so a reply always has a step 2.
    */
   diffParts(sv: Uint8Array): Uint8Array[];
   /** The relay's state vector, encoded like Y.encodeStateVector. */
@@ -266,7 +266,7 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
       for (const [client, clock] of Y.decodeStateVector(sv)) if (clock > 0 && have.overlaps(client, 0, clock)) holdsSome = true;
       if (!holdsSome) return log.slice();
       // An update with no struct and no delete encodes as two zero bytes: nothing to send.
-      return log.map((part) => Y.diffUpdate(part, sv)).filter((part, i) => i === 0 || part.byteLength > 2);
+      return log.map((part) => Y.diffUpdate(part, sv)).filter((part, i, all) => i === all.length - 1 || part.byteLength > 2);
     },
     stateVector() {
       const e = encoding.createEncoder();
