@@ -139,7 +139,7 @@ export function noteActivity(): void {
 
 /**
  * How late the loop ran a timer due every 10 ms while it served traffic: a summary (p50, p90, p99,
- * p99.9) plus the worst stall. Node records the whole interval, timer period included, so the
+ * p99.9) plus the worst stall. Each whole interval is recorded, timer period included, so the
  * period is taken off: an idle loop reads ~0, a 200 ms synchronous stretch reads ~0.2 s.
  */
 function renderLoopDelay(h: RecordableHistogram, resolutionMs: number): string[] {

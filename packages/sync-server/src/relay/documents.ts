@@ -97,8 +97,6 @@ const FAN_UPDATE = 0;
 const FAN_AWARENESS = 1;
 export const fanoutChannel = (name: string): string => `parley:doc:${name}`;
 const ignore = (): void => undefined;
-/** thin-doc.ts: a tail this large and half the head's size is merged in the background */
-const TIDY_TAIL_BYTES = 64 * 1024;
 
 /** `name` is the entry's `wireName`: the frame is written in one allocation (frames.ts). */
 export function outgoingUpdate(name: Uint8Array, update: Uint8Array): Outgoing {
@@ -150,11 +148,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
   };
 
   const scheduleHousekeeping = (e: Internal): void => {
-    // Many small updates, or a tail large enough that the next new device would wait for it to be
-    // merged (a long offline backlog, a document written in big steps).
-    const tail = e.doc.tailBytes;
-    const bigTail = tail >= TIDY_TAIL_BYTES && tail * 2 >= e.doc.bytes - tail;
-    if ((e.doc.logLength >= limits.mergeAfterUpdates || bigTail) && !e.mergeScheduled) {
+    if (e.doc.wantsTidy(limits.mergeAfterUpdates) && !e.mergeScheduled) {
       e.mergeScheduled = true;
       // After the current burst of frames, not inside it (thin-doc.ts: usually O(tail) only).
       setImmediate(() => {

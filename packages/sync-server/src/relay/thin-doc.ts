@@ -12,14 +12,21 @@
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import { AGENT_ONLY_ROOTS, ConversationRoot } from '@parley/core';
-
-const MESSAGE_ROOTS: readonly string[] = [ConversationRoot.messages];
-/** A reply of a few frames costs less than merging them into one first. */
-const MAX_REPLY_PARTS = 8;
 import type { ParsedDocName } from '@parley/core';
 import { createClockRanges } from './ranges.js';
 import type { ClockRanges } from './ranges.js';
 import type { StructSummary, UpdateSummary } from './inspect.js';
+
+const MESSAGE_ROOTS: readonly string[] = [ConversationRoot.messages];
+
+/** A reply of a few frames costs less than merging them into one first. */
+const MAX_REPLY_PARTS = 8;
+/**
+ * A tail this large that is also half the head's size is tidied at once, not after so many entries:
+ * the next device to open the document would otherwise wait for it (an offline backlog, a document
+ * written in big steps).
+ */
+const LARGE_TAIL_BYTES = 64 * 1024;
 
 export interface ThinDoc {
   readonly name: string;
@@ -39,12 +46,12 @@ export interface ThinDoc {
   /** encoded bytes held in memory */
   readonly bytes: number;
   readonly logLength: number;
-  /** bytes held beyond the log's first part */
-  readonly tailBytes: number;
   /** Adds a committed update. `summary` must be `inspectUpdate(update)`. */
   add(update: Uint8Array, summary: UpdateSummary): void;
   /** The whole document as one update (merges the log if needed; the log becomes that update). */
   merged(): Uint8Array;
+  /** Whether `tidy` is due: `maxEntries` in the log, or a large tail (LARGE_TAIL_BYTES). */
+  wantsTidy(maxEntries: number): boolean;
   /** Merges the log's tail, and the whole log once the tail is half the head's size (see above). */
   tidy(): void;
   /**
@@ -199,6 +206,14 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
     return result;
   };
 
+  const tailBytes = (): number => (log.length === 0 ? 0 : bytes - log[0]!.byteLength);
+  const tailIsHalfTheHead = (): boolean => log.length > 1 && tailBytes() * 2 >= log[0]!.byteLength;
+
+  const holdsAny = (sv: Uint8Array): boolean => {
+    for (const [client, clock] of Y.decodeStateVector(sv)) if (clock > 0 && have.overlaps(client, 0, clock)) return true;
+    return false;
+  };
+
   /** O(tail): the head stays as it is. */
   const mergeTail = (): void => {
     if (log.length <= 2) return;
@@ -223,9 +238,6 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
     get logLength() {
       return log.length;
     },
-    get tailBytes() {
-      return log.length === 0 ? 0 : bytes - log[0]!.byteLength;
-    },
     add(update, summary) {
       const flags = agentOnlyStructs(summary);
       const messages = messageStructs(summary);
@@ -249,9 +261,11 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
       }
       return log[0]!;
     },
+    wantsTidy(maxEntries) {
+      return log.length >= maxEntries || (tailBytes() >= LARGE_TAIL_BYTES && tailIsHalfTheHead());
+    },
     tidy() {
-      if (log.length <= 1) return;
-      if ((bytes - log[0]!.byteLength) * 2 >= log[0]!.byteLength) this.merged();
+      if (tailIsHalfTheHead()) this.merged();
       else mergeTail();
     },
     diffParts(sv) {
@@ -262,9 +276,7 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
       // A device that holds none of it (a new phone, a first open) needs all of it: diffUpdate would
       // decode and re-encode every struct of a long conversation to produce the same update (~80 ms
       // for 10,000 messages, most of a new device's wait on the relay).
-      let holdsSome = false;
-      for (const [client, clock] of Y.decodeStateVector(sv)) if (clock > 0 && have.overlaps(client, 0, clock)) holdsSome = true;
-      if (!holdsSome) return log.slice();
+      if (!holdsAny(sv)) return log.slice();
       // An update with no struct and no delete encodes as two zero bytes: nothing to send.
       return log.map((part) => Y.diffUpdate(part, sv)).filter((part, i, all) => i === all.length - 1 || part.byteLength > 2);
     },
