@@ -33,7 +33,7 @@ class UsageError extends Error {
 
 const commands: Record<string, Command> = {
   serve: {
-    usage: `parley serve [--port 8787] [--host 127.0.0.1] [--data ./data] [--postgres url] [--redis url] [--commit-window-ms auto] [--no-worker] [--no-push] [--no-ws-deflate]
+    usage: `parley serve [--port 8787] [--host 127.0.0.1] [--data ./data] [--postgres url] [--redis url] [--commit-window-ms 20] [--no-worker] [--no-push] [--no-ws-deflate]
 
 Runs the relay, the HTTP API, the agent app (/agent/), the widget (/widget.js) and the demo page (/).
   --port       TCP port; 0 picks a free one (the "listening" log line says which)
@@ -44,8 +44,8 @@ Runs the relay, the HTTP API, the agent app (/agent/), the widget (/widget.js) a
   --postgres-schema  schema for Parley's tables (default parley)
   --redis-prefix     prefix of Parley's Redis channels (default parley:)
   --reconcile-ms     with --redis: compare held documents with the store this often (default 15000; 0 = off)
-  --commit-window-ms SQLite: least ms between back-to-back commits, or auto (default: 0 while the relay
-                     has CPU to spare, opening to 8 as it gets busy; README, Performance)
+  --commit-window-ms SQLite: least ms between back-to-back commits (default 20; it delays acks, not
+                     deliveries: README, Performance)
   --no-worker  do not start the routing / off-hours worker (see src/worker/README.md)
   --no-push    no Web Push for customers (no /v1/push routes, no notifier)
   --no-ws-deflate  never compress websocket frames (default: permessage-deflate for frames over 1 KB when the client offers it)
@@ -220,10 +220,9 @@ function required(v: Record<string, unknown>, name: string): string {
   return value;
 }
 
-function commitWindow(value: string): number | 'auto' {
-  if (value === 'auto') return 'auto';
+function commitWindow(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 1000) throw new UsageError(`--commit-window-ms ${value}: expected auto or whole milliseconds from 0 to 1000`);
+  if (!Number.isInteger(n) || n < 0 || n > 1000) throw new UsageError(`--commit-window-ms ${value}: expected whole milliseconds from 0 to 1000`);
   return n;
 }
 

@@ -32,8 +32,8 @@ export interface StorageOptions {
   postgres?: string;
   /** Postgres schema for Parley's tables (default `parley`); lets several deployments or tests share a database */
   postgresSchema?: string;
-  /** SQLite only: ms between back-to-back commits, or 'auto' (default: by how busy the relay is) */
-  commitWindowMs?: number | 'auto';
+  /** SQLite only: least ms between back-to-back commits (default 20: it delays acks, not deliveries) */
+  commitWindowMs?: number;
   /** redis://… : share documents with other relays through Redis */
   redis?: string;
   /** prefix of Parley's Redis channels (default `parley:`) */

@@ -1,7 +1,8 @@
 /**
  * The relay's documents in memory: single-flight loading, the commit pipeline ([P7] append before
- * anything is acknowledged or forwarded), forwarding to followers ([P8] never to the sender),
- * fan-out between relay processes, lazy merging, compaction and idle unloading (LRU).
+ * anything is acknowledged; forwarded before the commit only under client ids the store already
+ * owns), forwarding to followers ([P8] never to the sender), fan-out between relay processes,
+ * lazy merging, compaction and idle unloading (LRU).
  */
 import type { ParsedDocName } from '@parley/core';
 import * as encoding from 'lib0/encoding';
@@ -10,6 +11,8 @@ import * as protocol from '@parley/core/protocol';
 import type { DocStore } from '../storage/types.js';
 import type { FanOut } from '../fanout/types.js';
 import type { Limits } from './limits.js';
+import { createClockRanges } from './ranges.js';
+import type { ClockRanges } from './ranges.js';
 import { createThinDoc } from './thin-doc.js';
 import type { ThinDoc } from './thin-doc.js';
 import { inspectUpdate } from './inspect.js';
@@ -41,6 +44,11 @@ export interface DocEntry {
   readonly awareness: Map<number, AwarenessEntry & { holder: Follower | typeof REMOTE }>;
   /** owners the store has confirmed (doc.owners also holds reservations of updates in flight) */
   readonly committedOwners: Set<number>;
+  /**
+   * Struct ranges the store holds ([P7]: acks are read here). doc.have runs ahead of it by the
+   * updates forwarded before their commit, and by those whose append failed until a resend lands.
+   */
+  readonly committed: ClockRanges;
   /** true when the store had nothing for this name at load */
   readonly createdHere: boolean;
   /** kept in memory regardless of followers (the directory writer holds its document) */
@@ -75,7 +83,12 @@ export interface Documents {
   /** Loads (once, however many ask at the same time) and attaches `follower` atomically. */
   acquire(name: string, parsed: ParsedDocName, follower: Follower | null): Promise<DocEntry>;
   release(entry: DocEntry, follower: Follower): void;
-  /** Appends to the store, then adds to memory, forwards to followers except `from`, fans out. */
+  /**
+   * Appends to the store; adds to memory and forwards to followers except `from` before the append
+   * when `owners` is empty (every client id is the store's already), after it otherwise; fans out
+   * after it. An update memory already holds (a resend of one forwarded before a failed append) is
+   * only appended.
+   */
   commit(entry: DocEntry, update: Uint8Array, summary: UpdateSummary, owners: ReadonlyMap<number, string>, from: Follower | null): Promise<void>;
   /** Forwards an awareness update to followers except `from`, and to other relay processes. */
   broadcastAwareness(entry: DocEntry, update: Uint8Array, from: Follower | null): void;
@@ -187,6 +200,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
         }
         const summary = inspectUpdate(payload, true);
         e.doc.add(payload, summary);
+        markCommitted(e.committed, summary);
         forward(e, outgoingUpdate(e.wireName, payload), null);
         options.onUpdate(e, payload, true);
         scheduleHousekeeping(e);
@@ -230,9 +244,12 @@ export function createDocuments(options: DocumentsOptions): Documents {
     }
     const owners = new Map(stored?.owners ?? []);
     const doc = createThinDoc(name, parsed, owners);
+    const committed = createClockRanges();
     let bytes = 0;
     for (const u of stored?.updates ?? []) {
-      doc.add(u, inspectUpdate(u, true));
+      const summary = inspectUpdate(u, true);
+      doc.add(u, summary);
+      markCommitted(committed, summary);
       bytes += u.byteLength;
     }
     const e: Internal = {
@@ -241,6 +258,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
       followers: new Set(),
       awareness: new Map(),
       committedOwners: new Set(owners.keys()),
+      committed,
       createdHere: stored === null,
       pinned: false,
       storedBytesAtLoad: bytes,
@@ -287,13 +305,26 @@ export function createDocuments(options: DocumentsOptions): Documents {
 
     commit(entry, update, summary, owners, from) {
       const e = entry as Internal;
+      const held = e.doc.isRedundant(summary);
+      // [P7] Under client ids the store owns, a crash before the commit loses nothing acknowledged:
+      // the writer resends what was not acked. So followers need not wait out the commit window.
+      // A first write under a new client id waits: until its owner is stored, a follower that
+      // re-uploaded the item after a crash would be claiming someone else's client id.
+      const early = !held && owners.size === 0;
+      if (early) {
+        e.doc.add(update, summary);
+        forward(e, outgoingUpdate(e.wireName, update), from);
+      }
       const afterCommit = (t0: number): void => {
         options.onCommit(performance.now() - t0);
         for (const client of owners.keys()) e.committedOwners.add(client);
-        e.doc.add(update, summary);
+        markCommitted(e.committed, summary);
+        if (!held && !early) {
+          e.doc.add(update, summary);
+          forward(e, outgoingUpdate(e.wireName, update), from);
+        }
         e.sinceCompact.updates++;
         e.sinceCompact.bytes += update.byteLength;
-        forward(e, outgoingUpdate(e.wireName, update), from);
         if (fanout) {
           const enc = encoding.createEncoder();
           encoding.writeVarUint(enc, FAN_UPDATE);
@@ -389,6 +420,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
         e.committedOwners.add(client);
       }
       e.doc.add(update, summary);
+      markCommitted(e.committed, summary);
       forward(e, outgoingUpdate(e.wireName, update), null);
       options.onUpdate(e, update, true);
       scheduleHousekeeping(e);
@@ -402,6 +434,10 @@ export function createDocuments(options: DocumentsOptions): Documents {
       await Promise.all(unsubs.map((u) => u().catch(() => undefined)));
     },
   };
+}
+
+function markCommitted(committed: ClockRanges, summary: UpdateSummary): void {
+  for (const s of summary.structs) committed.add(s.client, s.clock, s.len);
 }
 
 /** Encodes the removal of awareness entries (state null, clock + 1), as y-protocols does on disconnect. */

@@ -3,6 +3,8 @@
  * Y.Doc to remember what it has ([P6] redundant re-uploads), what is deleted, and which items sit
  * under an agent-only root. Inserts at the end (the common case: clocks grow) are O(1).
  */
+import * as encoding from 'lib0/encoding';
+
 export interface ClockRanges {
   add(client: number, clock: number, len: number): void;
   /** true when every clock in [clock, clock + len) is in the set */
@@ -97,4 +99,20 @@ export function createClockRanges(): ClockRanges {
       return byClient.keys();
     },
   };
+}
+
+/** The contiguous prefixes of `ranges`, encoded like Y.encodeStateVector. */
+export function encodeStateVector(ranges: ClockRanges): Uint8Array {
+  const entries: [number, number][] = [];
+  for (const client of ranges.clients()) {
+    const clock = ranges.prefix(client);
+    if (clock > 0) entries.push([client, clock]);
+  }
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, entries.length);
+  for (const [client, clock] of entries) {
+    encoding.writeVarUint(e, client);
+    encoding.writeVarUint(e, clock);
+  }
+  return encoding.toUint8Array(e);
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { Code, Frame } from '@parley/core/protocol';
 import { conversationDoc } from '@parley/core';
-import { WS, agent, closeRelays, customer, customerAndAgent, holdableStore, muxClient, reader, startRelay, syncClient } from './test-kit.js';
+import { WS, agent, closeRelays, customer, customerAndAgent, eventually, holdableStore, muxClient, reader, startRelay, syncClient } from './test-kit.js';
 
 const conv = conversationDoc(WS, 'c1', 'k1');
 afterEach(closeRelays);
@@ -41,7 +41,7 @@ describe('relay /mux', () => {
     await b.until(() => text(db.ydoc) === 'one two', 'b to see both edits');
   });
 
-  it('[P7] acknowledges only after the store has committed', async () => {
+  it('[P7] a first write under a new client id is acknowledged and forwarded only after the store has committed', async () => {
     const store = holdableStore();
     const relay = startRelay({ store });
     const { writer: a, follower: b, w: da, f: db } = await customerAndAgent(relay, conv);
@@ -56,6 +56,94 @@ describe('relay /mux', () => {
     await a.until(() => a.allAcked(conv), 'ack after commit');
     expect(store.appends).toBe(1);
     await b.until(() => text(db.ydoc) === 'x', 'forwarded after commit');
+  });
+
+  it('[P7] under a client id the store owns, an update reaches followers before its commit; its ack waits for it', async () => {
+    const store = holdableStore();
+    const relay = startRelay({ store });
+    const { writer: a, follower: b, w: da, f: db } = await customerAndAgent(relay, conv);
+    da.ydoc.getText('t').insert(0, 'a');
+    await a.until(() => a.allAcked(conv), 'first write (the claim) acked');
+    store.hold();
+    da.ydoc.getText('t').insert(1, 'b');
+    await b.until(() => text(db.ydoc) === 'ab', 'forwarded while the append is held');
+    await new Promise((r) => setImmediate(r));
+    expect(a.allAcked(conv)).toBe(false);
+    // A device joining now is asked for what the store lacks, not told the relay has it.
+    const c = muxClient(relay, customer());
+    const dc = c.open(conv);
+    await c.until(() => dc.synced && text(dc.ydoc) === 'ab', 'new device gets what was forwarded');
+    expect(c.allAcked(conv)).toBe(true);
+    store.release();
+    await a.until(() => a.allAcked(conv), 'ack after commit');
+  });
+
+  it('[P7] an update forwarded before a failed append is committed by the writer\'s resend, and only then acked', async () => {
+    const store = holdableStore();
+    const relay = startRelay({ store });
+    const { writer: a, follower: b, w: da, f: db } = await customerAndAgent(relay, conv);
+    da.ydoc.getText('t').insert(0, 'a');
+    await a.until(() => a.allAcked(conv), 'first write acked');
+    store.fail(true);
+    da.ydoc.getText('t').insert(1, 'b');
+    await a.until(() => a.errors.some((e) => e.code === Code.storageUnavailable), 'error 4503');
+    await b.until(() => text(db.ydoc) === 'ab', 'the follower already has it');
+    expect(a.allAcked(conv)).toBe(false);
+    const appends = store.appends;
+    store.fail(false);
+    a.open(conv, da.ydoc);
+    await a.until(() => a.allAcked(conv), 'acked once the resend is committed');
+    expect(store.appends).toBeGreaterThan(appends);
+    await relay.close();
+    // What the store holds, read back by a fresh relay: both edits.
+    const again = startRelay({ store });
+    const d = muxClient(again, agent());
+    const dd = d.open(conv);
+    await d.until(() => dd.synced, 'synced from the store');
+    expect(text(dd.ydoc)).toBe('ab');
+  });
+
+  it('[P6] after a relay lost what it forwarded, the agent who got it may bring the customer\'s item back; a customer may not claim an agent\'s id', async () => {
+    const store = holdableStore();
+    const relay = startRelay({ store });
+    const { writer: a, follower: b, w: da, f: db } = await customerAndAgent(relay, conv);
+    da.ydoc.getText('t').insert(0, 'a');
+    await a.until(() => a.allAcked(conv), 'customer owns its client id');
+    db.ydoc.getText('agent').insert(0, '!');
+    await b.until(() => b.allAcked(conv), 'agent owns its client id');
+    await a.until(() => da.ydoc.getText('agent').toString() === '!', 'customer has the agent\'s edit');
+    // The relay dies with the customer's next edit forwarded but not committed.
+    store.fail(true);
+    da.ydoc.getText('t').insert(1, 'b');
+    await b.until(() => text(db.ydoc) === 'ab', 'forwarded before the commit');
+    await a.until(() => a.errors.length > 0, 'the append failed');
+    store.fail(false);
+    const after = startRelay({ store });
+    // The agent reconnects first: its step 2 holds the customer's item, under the customer's id.
+    const b2 = muxClient(after, agent());
+    const db2 = b2.open(conv, db.ydoc);
+    await b2.until(() => db2.synced, 'agent resynced');
+    await eventually(async () => {
+      const stored = await store.load(conv);
+      const y = new Y.Doc();
+      for (const u of stored?.updates ?? []) Y.applyUpdate(y, u);
+      return text(y) === 'ab';
+    }, 'the customer\'s item is stored again');
+    expect(b2.errors).toEqual([]);
+    expect(db2.closed).toBeNull();
+    const c = muxClient(after, customer());
+    const dc = c.open(conv);
+    await c.until(() => dc.synced && text(dc.ydoc) === 'ab', 'a new device of the customer gets it');
+    // A customer writing under the agent's (confirmed) id is still refused.
+    const forged = new Y.Doc();
+    Y.applyUpdate(forged, Y.encodeStateAsUpdate(db.ydoc));
+    // After the history: Yjs picks a new id when a remote update carries its own.
+    forged.clientID = db.ydoc.clientID;
+    const forger = muxClient(after, customer());
+    const df = forger.open(conv, forged);
+    await forger.until(() => df.synced, 'forger synced');
+    forged.getText('agent').insert(1, '?');
+    await forger.until(() => forger.errors.some((e) => e.code === Code.conflict) || df.closed?.code === Code.conflict, '4409');
   });
 
   it('[P8] never echoes an update to the socket that sent it', async () => {

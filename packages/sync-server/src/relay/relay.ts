@@ -25,6 +25,7 @@ import { COMMIT_BUCKETS_MS, createHistogram, createRateMeter } from './metrics.j
 import type { RelayMetrics } from './metrics.js';
 import { createDirectory } from './directory.js';
 import { muxAckClocks } from './frames.js';
+import { encodeStateVector } from './ranges.js';
 import { createReconciler } from './reconcile.js';
 import type { ReconcileReport } from './reconcile.js';
 
@@ -324,10 +325,17 @@ export function createRelay(options: RelayOptions): Relay {
     entry.doc.diffParts(sv).map((part, i, parts) => [i === parts.length - 1 ? protocol.syncStep2 : protocol.syncUpdate, part]);
   const muxSyncReply = (entry: DocEntry, sv: Uint8Array): Uint8Array[] => syncReply(entry, sv).map(([kind, part]) => protocol.encodeSyncMessage(kind, part));
 
+  /**
+   * What the relay asks a joining client for ([P7]): everything the store lacks, so a writer whose
+   * update was forwarded but not committed (its append failed, or it reconnected before the ack)
+   * sends it again, and so does a follower that got it.
+   */
+  const committedStateVector = (entry: DocEntry): Uint8Array => encodeStateVector(entry.committed);
+
   const awarenessSnapshot = (entry: DocEntry): Uint8Array | null =>
     entry.awareness.size === 0 ? null : encodeAwareness(entry.awareness.values());
 
-  /** [P7] [P8] [P5] [P6] [P1]: validate, then commit; ack and forward only after the store said yes. */
+  /** [P7] [P8] [P5] [P6] [P1]: validate, then commit; ack only after the store said yes. */
   const receiveUpdate = (f: Follow, entry: DocEntry, update: Uint8Array): void => {
     const conn = f.conn;
     const summary = inspectUpdate(update);
@@ -335,19 +343,26 @@ export function createRelay(options: RelayOptions): Relay {
     // [P7] The ack carries, for each client the update wrote under, how far the relay has everything
     // committed. Y.encodeStateVectorFromUpdate would be empty for an incremental update (it counts
     // only from clock 0), so the committed prefix is what tells the client its items are `sent`.
-    // `claimed` (unsafe mode only): ack the clocks the update itself reaches, committed or not.
+    // Committed, not merely held: memory runs ahead of the store by what was forwarded before its
+    // commit. `claimed` (unsafe mode only): ack the clocks the update itself reaches, committed or not.
     const sendAck = (claimed?: ReadonlyMap<number, number>): void => {
       if (conn.endpoint !== 'mux') return;
       const clocks: number[] = [];
       for (const c of summary.ends.keys()) {
-        const committed = claimed ? Math.max(claimed.get(c) ?? 0, doc.have.prefix(c)) : doc.have.prefix(c);
+        const committed = claimed ? Math.max(claimed.get(c) ?? 0, entry.committed.prefix(c)) : entry.committed.prefix(c);
         if (committed > 0) clocks.push(c, committed);
       }
       send(conn, muxAckClocks(entry.wireName, clocks));
     };
     if (doc.isRedundant(summary)) {
-      sendAck();
-      return;
+      // Held but not all committed: a resend of what was forwarded before its append, in flight or
+      // failed. A writer's resend is appended again (harmless if the first lands too), so its ack
+      // waits for a commit that is sure to come; a reader has nothing to be acked.
+      const stored = summary.structs.every((s) => entry.committed.covers(s.client, s.clock, s.len));
+      if (stored || f.access !== 'rw' || doc.parsed.kind === 'directory') {
+        sendAck();
+        return;
+      }
     }
     if (doc.parsed.kind === 'directory') throw forbidden('the directory is written by the relay only', 'directory_write');
     if (f.access !== 'rw') throw forbidden('read-only access to this document', 'read_only');
@@ -419,7 +434,7 @@ export function createRelay(options: RelayOptions): Relay {
     const sv = readStateVector(stateVector);
     const initialSync = (f: Follow, entry: DocEntry): void => {
       for (const message of muxSyncReply(entry, sv)) sendFrame(conn, { type: Frame.sync, doc: name, message });
-      sendFrame(conn, { type: Frame.sync, doc: name, message: protocol.encodeSyncMessage(protocol.syncStep1, entry.doc.stateVector()) });
+      sendFrame(conn, { type: Frame.sync, doc: name, message: protocol.encodeSyncMessage(protocol.syncStep1, committedStateVector(entry)) });
       sendFrame(conn, { type: Frame.synced, doc: name });
       const snapshot = awarenessSnapshot(entry);
       if (snapshot) f.deliver(outgoingAwareness(name, snapshot));
@@ -512,7 +527,7 @@ export function createRelay(options: RelayOptions): Relay {
     const access = options.authorize(conn.principal, name);
     if (!access) return refuseDoc(conn, name, Code.forbidden, 'not allowed', 'forbidden');
     follow(conn, name, parsed, access, (f, entry) => {
-      send(conn, protocol.encodeYwsSync(protocol.syncStep1, entry.doc.stateVector()));
+      send(conn, protocol.encodeYwsSync(protocol.syncStep1, committedStateVector(entry)));
       const snapshot = awarenessSnapshot(entry);
       if (snapshot) f.deliver(outgoingAwareness(name, snapshot));
     });

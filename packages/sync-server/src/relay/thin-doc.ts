@@ -10,10 +10,9 @@
  * Peers are answered with the parts (`diffParts`), which a Yjs client applies in any order.
  */
 import * as Y from 'yjs';
-import * as encoding from 'lib0/encoding';
 import { AGENT_ONLY_ROOTS, ConversationRoot } from '@parley/core';
 import type { ParsedDocName } from '@parley/core';
-import { createClockRanges } from './ranges.js';
+import { createClockRanges, encodeStateVector } from './ranges.js';
 import type { ClockRanges } from './ranges.js';
 import type { StructSummary, UpdateSummary } from './inspect.js';
 
@@ -281,18 +280,7 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
       return log.map((part) => Y.diffUpdate(part, sv)).filter((part, i, all) => i === all.length - 1 || part.byteLength > 2);
     },
     stateVector() {
-      const e = encoding.createEncoder();
-      const entries: [number, number][] = [];
-      for (const client of have.clients()) {
-        const clock = have.prefix(client);
-        if (clock > 0) entries.push([client, clock]);
-      }
-      encoding.writeVarUint(e, entries.length);
-      for (const [client, clock] of entries) {
-        encoding.writeVarUint(e, client);
-        encoding.writeVarUint(e, clock);
-      }
-      return encoding.toUint8Array(e);
+      return encodeStateVector(have);
     },
     isRedundant(summary) {
       return (

@@ -1,7 +1,8 @@
 /**
  * The benchmark-only `unsafeAckBeforeCommit` option ([P7] is what it gives up): with it the writer
  * is told `sent` while the store still holds the append; without it (the default) nothing is acked
- * until the commit. Followers get the update only after the commit either way.
+ * until the commit. Followers get this update (the writer's first, under a new client id) only
+ * after the commit either way; later updates are forwarded before it (relay.test.ts [P7]).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { conversationDoc } from '@parley/core';
@@ -32,7 +33,7 @@ describe('relay ack timing', () => {
       expect(writer.allAcked(conv)).toBe(false);
     }
     expect(store.appends).toBe(0);
-    // Nothing reaches other devices before the store has it, in either mode.
+    // A first write under a new client id reaches no other device before the store has it, in either mode.
     expect(f.ydoc.getText('t').toString()).toBe('');
 
     store.release();

@@ -15,11 +15,10 @@ export interface SqliteStoreOptions extends SqliteEngineOptions {
   maxBatch?: number;
   /**
    * Worker-thread store only: back-to-back commits start at least this many ms apart, so that
-   * appends arriving meanwhile share one (0 commits as soon as the last one is done). `'auto'`
-   * (the default) opens the window only as far as the relay's thread is busy: 0 ms while it has
-   * CPU to spare, up to 8 ms near saturation.
+   * appends arriving meanwhile share one (0 commits as soon as the last one is done). Default 20
+   * (sqlite-threaded.ts: the window delays acknowledgements, not deliveries).
    */
-  commitWindowMs?: number | 'auto';
+  commitWindowMs?: number;
 }
 
 export function sqliteFile(options: Pick<SqliteStoreOptions, 'dataDir' | 'fileName'>): string {

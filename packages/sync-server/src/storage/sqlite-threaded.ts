@@ -5,21 +5,21 @@
  * Group commit: at most one commit is in flight; appends arriving meanwhile wait and go together
  * into the next transaction, so the busier the relay, the more appends share each fsync.
  *
- * Commit window: back-to-back commits start at least `commitWindowMs` apart. Each commit costs a
- * fixed ~0.2 ms of CPU (test/scale/engine-cpu.ts: BEGIN/COMMIT, the WAL's fsync and its kernel work,
- * the message to the worker and its reply) against ~10 µs per append in it. Without a window a
- * fast disk finished each commit after ~3 appends at fan-out rates, so that fixed cost was most of
- * the store's CPU per message. test/scale/store-cpu.ts, 1,500 appends/s to 1,000 documents, CPU per
- * append of both threads with ~50 µs of the harness's own (load average 6-9 on 2 cores):
- * window 0: 153-191 µs, 4 ms: 139-146, 8 ms: 113-133, 16 ms: 98; p50 commit latency 4-7 ms with
- * no window, ~8 ms with 8 ms. A store that was quiet for a window commits at once, and so does a
- * queue that already holds enough appends (`WINDOW_BATCH`) to spread the fixed cost thin.
+ * Commit window: back-to-back commits start at least `commitWindowMs` apart (default
+ * DEFAULT_COMMIT_WINDOW_MS). Each commit costs a fixed ~0.2 ms of CPU (test/scale/engine-cpu.ts:
+ * BEGIN/COMMIT, the WAL's fsync and its kernel work, the message to the worker and its reply)
+ * against ~10 µs per append in it. Without a window a fast disk finished each commit after ~3
+ * appends at fan-out rates, so that fixed cost was most of the store's CPU per message
+ * (test/scale/store-cpu.ts: window 0: 153-191 µs per append, 8 ms: 113-133, 16 ms: 98).
  *
- * The window is paid by every delivery (the relay forwards only what is committed), and the CPU it
- * saves only matters when CPU is short. So by default (`'auto'`) it follows how busy the relay's
- * thread is: closed below AUTO_IDLE_ELU of event-loop utilisation, fully open (AUTO_MAX_WINDOW_MS)
- * from AUTO_BUSY_ELU. Fixed 8 ms gave p99 33 ms at 1,500 msg/s where no window gave 17 ms
- * (bench/results/window-0.md), but no window sustained only 1.0× y-websocket's rate, not 1.5×.
+ * The window delays acknowledgements, not deliveries: the relay forwards an update from a client
+ * id the store already owns before its commit (documents.ts), so a wide window costs the sender
+ * a later "sent" tick and nobody a later message. Fan-out at 1,500 msg/s (bench, workload 1)
+ * spent 257 µs of server CPU per message with the window that followed load (0-8 ms, when the
+ * window delayed deliveries) and 143-170 µs with 16-32 ms, p99 unchanged. An update that claims
+ * a new client id is forwarded only after its commit (PROTOCOL.md [P7]), so an append carrying
+ * owners does not wait out the window. A store that was quiet for a window commits at once, and
+ * so does a queue that already holds enough appends (`WINDOW_BATCH`) to spread the fixed cost thin.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -61,35 +61,15 @@ function spawnWorker(data: SqliteWorkerData): Worker {
   return new Worker(bootstrap, { eval: true, workerData: data });
 }
 
-/** Chosen from the measurements in the header comment: most of the saving for a few ms of ack latency. */
-export const AUTO_MAX_WINDOW_MS = 8;
-const AUTO_IDLE_ELU = 0.35;
-const AUTO_BUSY_ELU = 0.75;
-/** how often the automatic window looks at the event loop again */
-const AUTO_SAMPLE_MS = 100;
-
-/** The automatic commit window for the relay thread's recent event-loop utilisation (0..1). */
-export function autoCommitWindowMs(utilization: number): number {
-  const open = Math.min(1, Math.max(0, (utilization - AUTO_IDLE_ELU) / (AUTO_BUSY_ELU - AUTO_IDLE_ELU)));
-  return open * AUTO_MAX_WINDOW_MS;
-}
+/** Wide enough to share each fsync among many appends; short enough that a "sent" tick stays instant. */
+export const DEFAULT_COMMIT_WINDOW_MS = 20;
 /** engine-cpu.ts: at 32 appends a commit's fixed cost is ~0.2 ms / 32, below an append's own. */
 const WINDOW_BATCH = 32;
 
 export async function openSqliteThreadedStore(options: SqliteStoreOptions): Promise<DocStore & { readonly file: string }> {
   const file = sqliteFile(options);
   const maxBatch = options.maxBatch ?? 512;
-  const commitWindow = options.commitWindowMs ?? 'auto';
-  let commitWindowMs = commitWindow === 'auto' ? 0 : commitWindow;
-  let eluMark = performance.eventLoopUtilization();
-  let eluMarkAt = performance.now();
-  const followLoad = (now: number): void => {
-    if (commitWindow !== 'auto' || now - eluMarkAt < AUTO_SAMPLE_MS) return;
-    const current = performance.eventLoopUtilization();
-    commitWindowMs = autoCommitWindowMs(performance.eventLoopUtilization(current, eluMark).utilization);
-    eluMark = current;
-    eluMarkAt = now;
-  };
+  const commitWindowMs = options.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS;
   // Enough appends to make a commit's fixed cost small: no reason to wait for more. Closed-loop
   // writers (each waiting for its ack) refill the queue at once and must not wait out the window.
   const windowBatch = Math.min(maxBatch, WINDOW_BATCH);
@@ -104,12 +84,15 @@ export async function openSqliteThreadedStore(options: SqliteStoreOptions): Prom
   let pumpScheduled = false;
   let lastCommitAt = -Infinity;
   let windowTimer: NodeJS.Timeout | null = null;
+  /** queued appends that claim client ids: the relay forwards those only once committed */
+  let claimsQueued = 0;
   let closed = false;
 
   const fail = (error: Error): void => {
     dead ??= error;
     for (const w of waiting.values()) w.reject(dead);
     waiting.clear();
+    claimsQueued = 0;
     for (const a of queue.splice(0)) a.reject(dead);
   };
 
@@ -165,10 +148,8 @@ export async function openSqliteThreadedStore(options: SqliteStoreOptions): Prom
   function pump(): void {
     pumpScheduled = false;
     if (commitInFlight || windowTimer || queue.length === 0) return;
-    const now = performance.now();
-    followLoad(now);
-    const wait = lastCommitAt + commitWindowMs - now;
-    if (wait >= 1 && queue.length < windowBatch) {
+    const wait = lastCommitAt + commitWindowMs - performance.now();
+    if (wait >= 1 && queue.length < windowBatch && claimsQueued === 0) {
       windowTimer = setTimeout(() => {
         windowTimer = null;
         pump();
@@ -176,7 +157,7 @@ export async function openSqliteThreadedStore(options: SqliteStoreOptions): Prom
       return;
     }
     lastCommitAt = performance.now();
-    const batch = queue.splice(0, maxBatch);
+    const batch = takeBatch();
     commitInFlight = true;
     void commit(batch).then(() => {
       commitInFlight = false;
@@ -190,7 +171,13 @@ export async function openSqliteThreadedStore(options: SqliteStoreOptions): Prom
       clearTimeout(windowTimer);
       windowTimer = null;
     }
-    while (queue.length > 0) void commit(queue.splice(0, maxBatch));
+    while (queue.length > 0) void commit(takeBatch());
+  }
+
+  function takeBatch(): PendingAppend[] {
+    const batch = queue.splice(0, maxBatch);
+    for (const a of batch) if (a.owners) claimsQueued--;
+    return batch;
   }
 
   const ensureOpen = (): void => {
@@ -206,7 +193,8 @@ export async function openSqliteThreadedStore(options: SqliteStoreOptions): Prom
         const pairs = ownerPairs(owners);
         // Copied: the caller may reuse its buffer before the batch commits.
         queue.push({ name, update: update.slice(), ...(pairs ? { owners: pairs } : {}), resolve, reject });
-        if (windowTimer && queue.length >= windowBatch) {
+        if (pairs) claimsQueued++;
+        if (windowTimer && (queue.length >= windowBatch || pairs)) {
           clearTimeout(windowTimer);
           windowTimer = null;
         }

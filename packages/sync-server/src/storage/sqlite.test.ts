@@ -7,7 +7,7 @@ import * as Y from 'yjs';
 import { StorageCorruptError } from './errors.js';
 import { cleanCloseMarker, fileIdentity } from './sqlite-engine.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite.js';
-import { AUTO_MAX_WINDOW_MS, autoCommitWindowMs, openSqliteThreadedStore } from './sqlite-threaded.js';
+import { openSqliteThreadedStore } from './sqlite-threaded.js';
 import type { DocStore } from './types.js';
 import { StorageUnavailableError } from './types.js';
 
@@ -137,15 +137,17 @@ describe('SQLite store in a worker thread: commit window', () => {
     await store.close();
   });
 
-  it("'auto' (the default) keeps the window shut while the relay's thread has CPU to spare and opens it as the thread fills", () => {
-    expect(autoCommitWindowMs(0)).toBe(0);
-    expect(autoCommitWindowMs(0.3)).toBe(0);
-    const half = autoCommitWindowMs(0.55);
-    expect(half).toBeGreaterThan(0);
-    expect(half).toBeLessThan(AUTO_MAX_WINDOW_MS);
-    expect(autoCommitWindowMs(0.6)).toBeGreaterThan(half);
-    expect(autoCommitWindowMs(0.9)).toBe(AUTO_MAX_WINDOW_MS);
-    expect(autoCommitWindowMs(1)).toBe(AUTO_MAX_WINDOW_MS);
+  it('an append that claims client ids does not wait out the window, and takes what waits with it', async () => {
+    const store = await openSqliteThreadedStore({ dataDir: tempDir(), commitWindowMs: 60_000 });
+    await store.append('d/a', textUpdate(1, 'first'));
+    const waiting = store.append('d/b', textUpdate(2, 'second'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const t0 = performance.now();
+    // The relay forwards a first write under a new client id only once it is committed.
+    await Promise.all([store.append('d/c', textUpdate(3, 'third'), new Map([[3, 'customer:c']])), waiting]);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect([...((await store.load('d/c'))?.owners ?? [])]).toEqual([[3, 'customer:c']]);
+    await store.close();
   });
 
   it('answers a burst of requests posted together each with its own result, in call order', async () => {
