@@ -1,7 +1,8 @@
 /**
  * Keeps the benchmark from rotting: `npm run bench -- --quick` runs end to end in a child process
  * and every workload row carries a figure (or a stated reason) for every server that could run.
- * No timing is asserted: the machine is shared and the figures are for people to read.
+ * No timing is asserted: the machine is shared and the figures are for people to read. It writes
+ * `results/quick.*` (git-ignored), so a test run leaves the committed `latest.*` alone.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,11 +20,11 @@ interface Report {
 describe('bench --quick', () => {
   it('runs every workload against every available server and writes the report', { timeout: 8 * 60_000 }, async () => {
     const out = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'bench', 'run.ts'), '--quick'], { cwd: root, maxBuffer: 1 << 24, timeout: 7 * 60_000 }, (err, stdout, stderr) =>
+      execFile(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'bench', 'run.ts'), '--quick', '--out=quick'], { cwd: root, maxBuffer: 1 << 24, timeout: 7 * 60_000 }, (err, stdout, stderr) =>
         err ? reject(new Error(`${err.message}\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`)) : resolve(stdout),
       );
     });
-    const report = JSON.parse(readFileSync(join(root, 'bench', 'results', 'latest.json'), 'utf8')) as Report;
+    const report = JSON.parse(readFileSync(join(root, 'bench', 'results', 'quick.json'), 'utf8')) as Report;
     const ran = report.servers.filter((s) => !s.unavailable).map((s) => s.id);
     expect(ran).toEqual(expect.arrayContaining(['parley-mux', 'parley-sync', 'y-websocket', 'y-websocket-leveldb', 'hocuspocus-sqlite', 'raw']));
     expect(new Set(report.metrics.map((m) => m.workload))).toEqual(new Set(WORKLOADS));
