@@ -58,6 +58,8 @@ export interface DocEntry {
 }
 
 interface Internal extends DocEntry {
+  /** deletes the store holds (`committed` is the same for structs) */
+  readonly committedDeletes: ClockRanges;
   chain: Promise<void>;
   pending: number;
   idleSince: number;
@@ -90,6 +92,8 @@ export interface Documents {
    * only appended.
    */
   commit(entry: DocEntry, update: Uint8Array, summary: UpdateSummary, owners: ReadonlyMap<number, string>, from: Follower | null): Promise<void>;
+  /** true when the store holds every struct and delete of `summary` (memory may hold more: see `committed`) */
+  isStored(entry: DocEntry, summary: UpdateSummary): boolean;
   /** Forwards an awareness update to followers except `from`, and to other relay processes. */
   broadcastAwareness(entry: DocEntry, update: Uint8Array, from: Follower | null): void;
   /** Unloads documents idle for longer than the grace period, and the oldest beyond the LRU bound. */
@@ -200,7 +204,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
         }
         const summary = inspectUpdate(payload, true);
         e.doc.add(payload, summary);
-        markCommitted(e.committed, summary);
+        markCommitted(e, summary);
         forward(e, outgoingUpdate(e.wireName, payload), null);
         options.onUpdate(e, payload, true);
         scheduleHousekeeping(e);
@@ -245,11 +249,12 @@ export function createDocuments(options: DocumentsOptions): Documents {
     const owners = new Map(stored?.owners ?? []);
     const doc = createThinDoc(name, parsed, owners);
     const committed = createClockRanges();
+    const committedDeletes = createClockRanges();
     let bytes = 0;
     for (const u of stored?.updates ?? []) {
       const summary = inspectUpdate(u, true);
       doc.add(u, summary);
-      markCommitted(committed, summary);
+      markCommitted({ committed, committedDeletes }, summary);
       bytes += u.byteLength;
     }
     const e: Internal = {
@@ -259,6 +264,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
       awareness: new Map(),
       committedOwners: new Set(owners.keys()),
       committed,
+      committedDeletes,
       createdHere: stored === null,
       pinned: false,
       storedBytesAtLoad: bytes,
@@ -318,7 +324,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
       const afterCommit = (t0: number): void => {
         options.onCommit(performance.now() - t0);
         for (const client of owners.keys()) e.committedOwners.add(client);
-        markCommitted(e.committed, summary);
+        markCommitted(e, summary);
         if (!held && !early) {
           e.doc.add(update, summary);
           forward(e, outgoingUpdate(e.wireName, update), from);
@@ -357,6 +363,14 @@ export function createDocuments(options: DocumentsOptions): Documents {
         settled();
         throw err;
       });
+    },
+
+    isStored(entry, summary) {
+      const e = entry as Internal;
+      return (
+        summary.structs.every((s) => e.committed.covers(s.client, s.clock, s.len)) &&
+        summary.deletes.every(([client, clock, len]) => e.committedDeletes.covers(client, clock, len))
+      );
     },
 
     broadcastAwareness(entry, update, from) {
@@ -420,7 +434,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
         e.committedOwners.add(client);
       }
       e.doc.add(update, summary);
-      markCommitted(e.committed, summary);
+      markCommitted(e, summary);
       forward(e, outgoingUpdate(e.wireName, update), null);
       options.onUpdate(e, update, true);
       scheduleHousekeeping(e);
@@ -436,8 +450,9 @@ export function createDocuments(options: DocumentsOptions): Documents {
   };
 }
 
-function markCommitted(committed: ClockRanges, summary: UpdateSummary): void {
-  for (const s of summary.structs) committed.add(s.client, s.clock, s.len);
+function markCommitted(e: Pick<Internal, 'committed' | 'committedDeletes'>, summary: UpdateSummary): void {
+  for (const s of summary.structs) e.committed.add(s.client, s.clock, s.len);
+  for (const [client, clock, len] of summary.deletes) e.committedDeletes.add(client, clock, len);
 }
 
 /** Encodes the removal of awareness entries (state null, clock + 1), as y-protocols does on disconnect. */

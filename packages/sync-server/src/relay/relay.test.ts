@@ -103,6 +103,26 @@ describe('relay /mux', () => {
     expect(text(dd.ydoc)).toBe('ab');
   });
 
+  it('[P7] a delete forwarded before a failed append is stored by the writer\'s resend', async () => {
+    const store = holdableStore();
+    const relay = startRelay({ store });
+    const { writer: a, follower: b, w: da, f: db } = await customerAndAgent(relay, conv);
+    da.ydoc.getText('t').insert(0, 'ab');
+    await a.until(() => a.allAcked(conv), 'written and acked');
+    store.fail(true);
+    da.ydoc.getText('t').delete(1, 1);
+    await b.until(() => text(db.ydoc) === 'a', 'the follower sees the delete');
+    await a.until(() => a.errors.some((e) => e.code === Code.storageUnavailable), 'error 4503');
+    store.fail(false);
+    a.open(conv, da.ydoc);
+    await eventually(async () => {
+      const stored = await store.load(conv);
+      const y = new Y.Doc();
+      for (const u of stored?.updates ?? []) Y.applyUpdate(y, u);
+      return text(y) === 'a';
+    }, 'the delete is stored');
+  });
+
   it('[P6] after a relay lost what it forwarded, the agent who got it may bring the customer\'s item back; a customer may not claim an agent\'s id', async () => {
     const store = holdableStore();
     const relay = startRelay({ store });

@@ -358,8 +358,7 @@ export function createRelay(options: RelayOptions): Relay {
       // Held but not all committed: a resend of what was forwarded before its append, in flight or
       // failed. A writer's resend is appended again (harmless if the first lands too), so its ack
       // waits for a commit that is sure to come; a reader has nothing to be acked.
-      const stored = summary.structs.every((s) => entry.committed.covers(s.client, s.clock, s.len));
-      if (stored || f.access !== 'rw' || doc.parsed.kind === 'directory') {
+      if (documents.isStored(entry, summary) || f.access !== 'rw' || doc.parsed.kind === 'directory') {
         sendAck();
         return;
       }
