@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { conversationDoc, createClient, createMemoryStore, protocol, type ClientOptions, type ParleyClient, type ReplicaStore } from '@parley/core';
 import { startInMemoryRelay, type InMemoryRelay } from '../fuzz/in-memory-relay.js';
+import { StorageUnavailableError, type DocStore } from '../../packages/sync-server/src/storage/types.js';
+import { createMemoryStore as createRelayStore } from '../../packages/sync-server/src/storage/memory.js';
 
 const CONV = conversationDoc('acme', 'c1', 'k1');
 const OTHER_CUSTOMERS_CONV = conversationDoc('acme', 'c2', 'k9');
@@ -226,6 +228,41 @@ describe('sync client ↔ relay', () => {
     await env.network.until(() => b.awareness.getStates().get(a.doc.clientID)?.typing === true, 'typing to show');
     await a.release();
     await env.network.until(() => !b.awareness.getStates().has(a.doc.clientID), 'typing to clear on release');
+  });
+
+  it('[P12] retries a document the store refused after a short delay, however many times it was refused before', async () => {
+    // A store that refuses appends while `down` (a full disk, a database restart).
+    const inner = createRelayStore();
+    let down = true;
+    const store: DocStore = { ...inner, append: (...args) => (down ? Promise.reject(new StorageUnavailableError('disk full')) : inner.append(...args)) };
+    env = startInMemoryRelay('auto', store);
+    // Retry delays as asked for, run at once; random() = 1 makes each the backoff's ceiling.
+    const retries: number[] = [];
+    const timers = {
+      setTimeout: (fn: () => void, ms: number) => {
+        if (ms >= 1000 && ms <= 30_000) retries.push(ms);
+        return setTimeout(fn, 0);
+      },
+      clearTimeout: (t: unknown) => clearTimeout(t as ReturnType<typeof setTimeout>),
+    };
+    const client = createClient({ url: 'ws://relay.test', token: await customer(), WebSocket: env.network.socketClass('customer'), timers, random: () => 1, backoff: { initialMs: 5, maxMs: 20, stableMs: 60_000 } });
+    clients.push(client);
+    const h = client.open(CONV);
+    await h.whenSynced;
+    const refusedTimes = (n: number) => env.network.until(() => retries.length >= n, `${n} retries`);
+    h.doc.getArray<string>('messages').push(['written while the disk is full']);
+    await refusedTimes(4);
+    expect(retries.slice(0, 4)).toEqual([1000, 2000, 4000, 8000]);
+    down = false;
+    await env.network.until(() => h.acks.isAcked(h.doc.clientID, 0), 'the message to be committed');
+    // Hours later the disk fills again: the first retry comes after a second, not 16 s or 30 s.
+    down = true;
+    const before = retries.length;
+    h.doc.getArray<string>('messages').push(['and again']);
+    await refusedTimes(before + 1);
+    expect(retries[before]).toBe(1000);
+    down = false;
+    await env.network.until(() => h.acks.isAcked(h.doc.clientID, 1), 'the second message to be committed');
   });
 
   it('keeps one document per name with reference counting', async () => {

@@ -16,7 +16,7 @@ import type { ReplicaStore } from '../persistence/types.js';
 import { createMemoryStore } from '../persistence/memory-store.js';
 import type { AckSource } from './ack-source.js';
 import { createAckTracker, type AckTracker } from './ack-tracker.js';
-import { createBackoff, type BackoffOptions } from './backoff.js';
+import { createBackoff, type Backoff, type BackoffOptions } from './backoff.js';
 import { assertOpenable, createDocHandle } from './doc-handle.js';
 import { isEmptyUpdate } from './state-vectors.js';
 import { OPEN, realTimers, toBytes, type Timers, type WebSocketConstructor, type WebSocketLike } from './transport.js';
@@ -93,6 +93,9 @@ export interface ParleyClient {
   close(): Promise<void>;
 }
 
+/** A refused document (4503 and other retryable closes) is asked for again after these delays. */
+const DOC_RETRY_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30_000 };
+
 /** The transaction origin of updates read from the replica store. */
 export const fromReplica = Symbol('parley.fromReplica');
 
@@ -114,6 +117,14 @@ interface Entry {
   writes: Set<Promise<void>>;
   ackSave: { running: boolean; dirty: boolean };
   retryTimer: unknown;
+  /**
+   * This document's own retry delays. They start over once the relay has taken what this client
+   * wrote (an ack), or synced a handshake that had nothing to upload: an earlier bad hour, or
+   * another document's, does not stretch the next retry to 30 s.
+   */
+  retryBackoff: Backoff;
+  /** the last handshake uploaded a step 2 that no ack has confirmed yet */
+  uploadUnconfirmed: boolean;
   /** awareness client ids learnt from the relay: never announced back */
   remotePresence: Set<number>;
   detach: () => void;
@@ -127,7 +138,6 @@ export function createClient(options: ClientOptions): ParleyClient {
   const store = options.store ?? createMemoryStore();
   const timers = options.timers ?? realTimers;
   const backoff = createBackoff(options.backoff, options.random);
-  const docBackoff = createBackoff({ initialMs: 1000, maxMs: 30_000 }, options.random);
   const entries = new Map<string, Entry>();
   let token = options.token;
   let status: ConnectionStatus = 'offline';
@@ -264,7 +274,8 @@ export function createClient(options: ClientOptions): ParleyClient {
           // what the relay holds it has committed ([P7]), so items it already has count as sent
           if (entry.acks.merge(payload)) saveAcked(entry);
           const missing = Y.encodeStateAsUpdate(entry.doc, payload);
-          if (!isEmptyUpdate(missing)) send({ type: Frame.sync, doc: entry.name, message: encodeSyncMessage(syncStep2, missing) });
+          entry.uploadUnconfirmed = !isEmptyUpdate(missing);
+          if (entry.uploadUnconfirmed) send({ type: Frame.sync, doc: entry.name, message: encodeSyncMessage(syncStep2, missing) });
           entry.phase = 'open';
           // announced only once the relay has accepted the document, never for a refused one; this
           // includes states bridged in from other tabs, but never what the relay itself told us
@@ -276,11 +287,14 @@ export function createClient(options: ClientOptions): ParleyClient {
         return;
       }
       case Frame.synced:
+        if (!entry.uploadUnconfirmed) entry.retryBackoff.reset();
         entry.resolveSynced();
         entry.events.emit('synced', []);
         events.emit('synced', [entry.name]);
         return;
       case Frame.ack:
+        entry.uploadUnconfirmed = false;
+        entry.retryBackoff.reset();
         if (entry.acks.merge(frame.stateVector)) saveAcked(entry);
         return;
       case Frame.awareness:
@@ -319,7 +333,7 @@ export function createClient(options: ClientOptions): ParleyClient {
       // a second `open` on the same socket is a resync request; it is answered like the first
       entry.phase = 'idle';
       openOnRelay(entry);
-    }, docBackoff.next());
+    }, entry.retryBackoff.next());
   };
 
   const forgetRemoteAwareness = (entry: Entry): void => {
@@ -387,6 +401,8 @@ export function createClient(options: ClientOptions): ParleyClient {
       writes: new Set(),
       ackSave: { running: false, dirty: false },
       retryTimer: null,
+      retryBackoff: createBackoff(DOC_RETRY_BACKOFF, options.random),
+      uploadUnconfirmed: false,
       remotePresence: new Set(),
       detach: () => undefined,
     };
