@@ -17,10 +17,10 @@ describe('protocol', () => {
   });
 
   it('[P2] rejects document names outside the path grammar', () => {
-    for (const bad of ['', '/x', 'a//b', 'a/../b', 'a/b/', 'a b', 'x'.repeat(257), 'ws/a/é']) {
+    for (const bad of ['', '/x', 'a//b', 'a/../b', 'a/./b', 'a/..', 'a/.', '..', 'a/b/', 'a b', 'x'.repeat(257), 'ws/a/é']) {
       expect(protocol.isValidDocName(bad), bad).toBe(false);
     }
-    expect(protocol.isValidDocName('ws/demo/customers/c-1/conv/01JX')).toBe(true);
+    for (const good of ['ws/demo/customers/c-1/conv/01JX', 'ws/a/.b', 'ws/a/b..', 'ws/a/...']) expect(protocol.isValidDocName(good), good).toBe(true);
   });
 
   it('[P1] malformed frames raise ProtocolError with 4400, never anything else', () => {

@@ -91,9 +91,11 @@ export class ProtocolError extends Error {
 /** Document names are paths; see PROTOCOL.md [P2]. */
 export const MAX_DOC_NAME_LENGTH = 256;
 const DOC_NAME = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9._-]+)*$/;
+const DOT_SEGMENT = /\/\.\.?(\/|$)/;
 
 export function isValidDocName(name: string): boolean {
-  return name.length > 0 && name.length <= MAX_DOC_NAME_LENGTH && DOC_NAME.test(name) && !name.split('/').some((s) => s === '.' || s === '..');
+  // Checked on every frame the relay reads, so the dot-segment test runs only when there is a dot.
+  return name.length > 0 && name.length <= MAX_DOC_NAME_LENGTH && DOC_NAME.test(name) && !(name.includes('.') && DOT_SEGMENT.test(name));
 }
 
 export type MuxFrame =

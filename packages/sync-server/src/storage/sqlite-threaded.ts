@@ -27,13 +27,16 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { StorageCorruptError, StoreClosedError } from './errors.js';
 import { ownerPairs, sqliteFile, type SqliteStoreOptions } from './sqlite-options.js';
-import type { AppendRecord } from './sqlite-engine.js';
-import type { SqliteReplies, SqliteReply, SqliteRequest, SqliteRequests, SqliteWorkerData, WireError } from './sqlite-wire.js';
+import * as encoding from 'lib0/encoding';
+import { packAppend, type SqliteReplies, type SqliteReply, type SqliteRequest, type SqliteRequests, type SqliteWorkerData, type WireError } from './sqlite-wire.js';
 import { StorageUnavailableError, type DocStore, type DocSummary, type StoredDoc } from './types.js';
 
-interface PendingAppend extends AppendRecord {
-  resolve(): void;
-  reject(error: unknown): void;
+/** Up to `maxBatch` appends, packed as they arrive (sqlite-wire.ts), committed in one transaction. */
+interface PendingBatch {
+  readonly records: encoding.Encoder;
+  readonly waiters: Array<{ resolve(): void; reject(error: unknown): void }>;
+  /** appends in it that claim client ids */
+  claims: number;
 }
 
 /** A request before it gets its id (Omit distributed over the union). */
@@ -79,7 +82,9 @@ export async function openSqliteThreadedStore(options: SqliteStoreOptions): Prom
   const waiting = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
   let nextId = 1;
   let dead: Error | null = null;
-  const queue: PendingAppend[] = [];
+  const queue: PendingBatch[] = [];
+  /** appends in `queue` */
+  let queued = 0;
   let commitInFlight = false;
   let pumpScheduled = false;
   let lastCommitAt = -Infinity;
@@ -93,7 +98,8 @@ export async function openSqliteThreadedStore(options: SqliteStoreOptions): Prom
     for (const w of waiting.values()) w.reject(dead);
     waiting.clear();
     claimsQueued = 0;
-    for (const a of queue.splice(0)) a.reject(dead);
+    queued = 0;
+    for (const batch of queue.splice(0)) for (const w of batch.waiters) w.reject(dead);
   };
 
   const opened = new Promise<void>((resolve, reject) => waiting.set(0, { resolve: () => resolve(), reject }));
@@ -121,35 +127,40 @@ export async function openSqliteThreadedStore(options: SqliteStoreOptions): Prom
   // Requests of one turn of the event loop (every socket event in it) go to the worker together
   // (sqlite-wire.ts), still in call order.
   let outbox: SqliteRequest[] = [];
+  let outboxTransfer: ArrayBuffer[] = [];
   const postOutbox = (): void => {
     const requests = outbox;
+    const transfer = outboxTransfer;
     outbox = [];
+    outboxTransfer = [];
     if (dead || requests.length === 0) return;
-    worker.postMessage(requests.length === 1 ? requests[0] : (requests satisfies SqliteRequests));
+    worker.postMessage(requests.length === 1 ? requests[0] : (requests satisfies SqliteRequests), transfer);
   };
 
-  function send<T>(request: Request): Promise<T> {
+  /** `transfer`: buffers of the request handed to the worker (unusable here afterwards). */
+  function send<T>(request: Request, transfer?: ArrayBuffer): Promise<T> {
     if (dead) return Promise.reject(dead);
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
       waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      if (transfer) outboxTransfer.push(transfer);
       if (outbox.push({ ...request, id } as SqliteRequest) === 1) setImmediate(postOutbox);
     });
   }
 
-  function commit(batch: PendingAppend[]): Promise<void> {
-    const records = batch.map(({ name, update, owners }): AppendRecord => ({ name, update, ...(owners ? { owners } : {}) }));
-    return send<void>({ op: 'commit', batch: records, now: Date.now() }).then(
-      () => batch.forEach((a) => a.resolve()),
-      (error: unknown) => batch.forEach((a) => a.reject(error)),
+  function commit(batch: PendingBatch): Promise<void> {
+    const records = encoding.toUint8Array(batch.records);
+    return send<void>({ op: 'commit', records, now: Date.now() }, records.buffer as ArrayBuffer).then(
+      () => batch.waiters.forEach((w) => w.resolve()),
+      (error: unknown) => batch.waiters.forEach((w) => w.reject(error)),
     );
   }
 
   function pump(): void {
     pumpScheduled = false;
-    if (commitInFlight || windowTimer || queue.length === 0) return;
+    if (commitInFlight || windowTimer || queued === 0) return;
     const wait = lastCommitAt + commitWindowMs - performance.now();
-    if (wait >= 1 && queue.length < windowBatch && claimsQueued === 0) {
+    if (wait >= 1 && queued < windowBatch && claimsQueued === 0) {
       windowTimer = setTimeout(() => {
         windowTimer = null;
         pump();
@@ -174,9 +185,10 @@ export async function openSqliteThreadedStore(options: SqliteStoreOptions): Prom
     while (queue.length > 0) void commit(takeBatch());
   }
 
-  function takeBatch(): PendingAppend[] {
-    const batch = queue.splice(0, maxBatch);
-    for (const a of batch) if (a.owners) claimsQueued--;
+  function takeBatch(): PendingBatch {
+    const batch = queue.shift()!;
+    queued -= batch.waiters.length;
+    claimsQueued -= batch.claims;
     return batch;
   }
 
@@ -191,10 +203,16 @@ export async function openSqliteThreadedStore(options: SqliteStoreOptions): Prom
       if (dead) return Promise.reject(dead);
       return new Promise<void>((resolve, reject) => {
         const pairs = ownerPairs(owners);
-        // Copied: the caller may reuse its buffer before the batch commits.
-        queue.push({ name, update: update.slice(), ...(pairs ? { owners: pairs } : {}), resolve, reject });
-        if (pairs) claimsQueued++;
-        if (windowTimer && (queue.length >= windowBatch || pairs)) {
+        let batch = queue[queue.length - 1];
+        if (!batch || batch.waiters.length >= maxBatch) queue.push((batch = { records: encoding.createEncoder(), waiters: [], claims: 0 }));
+        packAppend(batch.records, name, update, pairs);
+        batch.waiters.push({ resolve, reject });
+        queued++;
+        if (pairs) {
+          batch.claims++;
+          claimsQueued++;
+        }
+        if (windowTimer && (queued >= windowBatch || pairs)) {
           clearTimeout(windowTimer);
           windowTimer = null;
         }

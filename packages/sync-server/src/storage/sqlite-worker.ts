@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { StorageCorruptError } from './errors.js';
 import { classifySqliteError, openSqliteEngine, type SqliteEngine } from './sqlite-engine.js';
 import { StorageUnavailableError } from './types.js';
-import type { SqliteReplies, SqliteReply, SqliteRequest, SqliteRequests, SqliteWorkerData, WireError } from './sqlite-wire.js';
+import { unpackAppends, type SqliteReplies, type SqliteReply, type SqliteRequest, type SqliteRequests, type SqliteWorkerData, type WireError } from './sqlite-wire.js';
 
 const { file, options } = workerData as SqliteWorkerData;
 const port = parentPort!;
@@ -48,7 +48,7 @@ function answer(request: SqliteRequest, transfer: ArrayBuffer[]): SqliteReply {
   try {
     switch (request.op) {
       case 'commit':
-        engine.commit(request.batch, request.now);
+        engine.commit(unpackAppends(request.records), request.now);
         break;
       case 'load': {
         const doc = engine.load(request.name);
