@@ -203,9 +203,13 @@ export function createDocuments(options: DocumentsOptions): Documents {
           e.committedOwners.add(client);
         }
         const summary = inspectUpdate(payload, true);
-        e.doc.add(payload, summary);
+        // Already in memory (a reconciliation found it in the store first, or the same update was
+        // committed here too): its followers have it, every path into memory forwards.
+        if (!e.doc.isRedundant(summary)) {
+          e.doc.add(payload, summary);
+          forward(e, outgoingUpdate(e.wireName, payload), null);
+        }
         markCommitted(e, summary);
-        forward(e, outgoingUpdate(e.wireName, payload), null);
         options.onUpdate(e, payload, true);
         scheduleHousekeeping(e);
       } else if (kind === FAN_AWARENESS) {

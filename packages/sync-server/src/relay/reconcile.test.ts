@@ -15,27 +15,63 @@ import { probePostgres } from '../storage/service-probe.js';
 import type { DocStore } from '../storage/types.js';
 import type { ReconcileReport } from './reconcile.js';
 import type { Relay } from './relay.js';
-import { agent, closeRelays, createWaiters, customer, muxClient, startRelay, syncClient } from './test-kit.js';
+import { agent, closeRelays, createWaiters, customer, eventually, muxClient, startRelay, syncClient } from './test-kit.js';
 
 const conv = conversationDoc('acme', 'c1', 'k1');
 const items = (d: Y.Doc): string[] => d.getArray<string>('messages').toArray();
 
 const postgres = await probePostgres();
 
-/** A fan-out node that drops everything it receives while `deaf` (a subscription that is down). */
-function deafenable(inner: FanOut): FanOut & { deaf: boolean; dropped: number } {
+/**
+ * A fan-out node that drops everything it receives while `deaf` (a subscription that is down), or
+ * keeps it until `release()` while `slow` (a message still on its way).
+ */
+function deafenable(inner: FanOut): FanOut & { deaf: boolean; dropped: number; slow: boolean; release(): void } {
+  const late: (() => void)[] = [];
   const f = {
     deaf: false,
     dropped: 0,
+    slow: false,
+    release() {
+      f.slow = false;
+      for (const deliver of late.splice(0)) deliver();
+    },
     publish: (channel: string, message: Uint8Array) => inner.publish(channel, message),
     subscribe: (channel: string, onMessage: (m: Uint8Array) => void) =>
       inner.subscribe(channel, (m) => {
         if (f.deaf) f.dropped++;
+        else if (f.slow) late.push(() => onMessage(m));
         else onMessage(m);
       }),
     close: () => inner.close(),
   };
   return f;
+}
+
+/** The store as another relay sees it, whose reads can be held after they took their snapshot. */
+function slowReads(inner: DocStore): DocStore & { hold(): void; release(): void; readsHeld: number } {
+  let gate: Promise<void> | null = null;
+  let open = (): void => undefined;
+  const s = {
+    ...inner,
+    readsHeld: 0,
+    hold() {
+      gate = new Promise((resolve) => (open = resolve));
+    },
+    release() {
+      gate = null;
+      open();
+    },
+    async load(name: string) {
+      const snapshot = await inner.load(name);
+      if (gate) {
+        s.readsHeld++;
+        await gate;
+      }
+      return snapshot;
+    },
+  };
+  return s;
 }
 
 interface Shared {
@@ -70,8 +106,9 @@ describe.each(stores)('reconciliation over the local bus and a shared %s', (_nam
     const passes: ReconcileReport[] = [];
     const waiters = createWaiters();
     const a = startRelay({ store: await shared.store(), fanout: bus.node() });
+    const bStore = slowReads(await shared.store());
     const b = startRelay({
-      store: await shared.store(),
+      store: bStore,
       fanout: deaf,
       ...bOptions,
       log: (_level, msg, fields) => {
@@ -84,6 +121,7 @@ describe.each(stores)('reconciliation over the local bus and a shared %s', (_nam
     return {
       a,
       b,
+      bStore,
       deaf,
       passes,
       untilPasses: (n: number, what: string) => waiters.until(() => passes.length >= n, what, 10_000),
@@ -145,6 +183,62 @@ describe.each(stores)('reconciliation over the local bus and a shared %s', (_nam
     forged.getArray('messages').push(['impersonation']);
     await forger.until(() => forger.errors.length > 0, 'refused');
     expect(forger.errors[0]?.code).toBe(Code.conflict);
+  });
+
+  it.skipIf(!available)('a refresh that finds an update before its fan-out message comes counts it once: the next check reloads nothing', async () => {
+    const { b, deaf, a } = await pair();
+    const writer = await synced(a, 'c1');
+    const follower = await synced(b, 'a2');
+    deaf.slow = true;
+    writer.d.ydoc.getArray('messages').push(['stored before b heard of it']);
+    await writer.c.until(() => writer.c.allAcked(conv), 'writer acked');
+    expect(await b.reconcile()).toMatchObject({ caughtUp: 1 });
+    await follower.c.until(() => items(follower.d.ydoc).length === 1, 'follower caught up');
+    deaf.release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await b.checkStore()).toMatchObject({ checked: 1, refreshed: 0 });
+    // The late message was not sent to the follower a second time.
+    writer.d.ydoc.getArray('messages').push(['next']);
+    await follower.c.until(() => items(follower.d.ydoc).length === 2, 'next update');
+    expect(follower.d.updatesReceived).toBe(2);
+    expect(await b.checkStore()).toMatchObject({ refreshed: 0 });
+  });
+
+  it.skipIf(!available)('an update fanned out while a refresh reads the store is counted whether or not the read saw it', async () => {
+    const { a, b, bStore, deaf } = await pair();
+    const writer = await synced(a, 'c1');
+    const follower = await synced(b, 'a2');
+    deaf.deaf = true;
+    writer.d.ydoc.getArray('messages').push(['missed']);
+    await writer.c.until(() => writer.c.allAcked(conv), 'writer acked');
+    await new Promise((resolve) => setImmediate(resolve));
+    deaf.deaf = false;
+
+    // The refresh's read took its snapshot; an update is committed and fanned out before it returns.
+    bStore.hold();
+    const refreshing = b.reconcile();
+    await eventually(() => bStore.readsHeld === 1, 'the refresh read the store');
+    writer.d.ydoc.getArray('messages').push(['during the read']);
+    // The follower cannot show it yet (it follows the update it missed), but it has received it.
+    await follower.c.until(() => follower.d.updatesReceived === 1, 'fanned out during the read');
+    bStore.release();
+    expect(await refreshing).toMatchObject({ caughtUp: 1 });
+    await follower.c.until(() => items(follower.d.ydoc).length === 2, 'follower has both');
+    expect(await b.checkStore()).toMatchObject({ checked: 1, refreshed: 0 });
+
+    // And one the read did see: stored before the snapshot, its fan-out message during the read.
+    deaf.slow = true;
+    writer.d.ydoc.getArray('messages').push(['seen by the read']);
+    await writer.c.until(() => writer.c.allAcked(conv), 'writer acked again');
+    bStore.hold();
+    const second = b.reconcile();
+    await eventually(() => bStore.readsHeld === 2, 'the second refresh read the store');
+    deaf.release();
+    await follower.c.until(() => items(follower.d.ydoc).length === 3, 'fanned out during the second read');
+    bStore.release();
+    expect(await second).toMatchObject({ caughtUp: 0 });
+    expect(await b.checkStore()).toMatchObject({ checked: 1, refreshed: 0 });
+    expect(follower.d.updatesReceived).toBe(3);
   });
 
   it.skipIf(!available)('periodic check: reloads nothing while the fan-out keeps up, and delivers a lost update within an interval', async () => {

@@ -14,6 +14,12 @@
  *   update makes the store larger than the account; compaction also changes it, which costs one
  *   needless refresh that finds nothing.
  *
+ * The account must stay exact across a refresh, or a busy document is reloaded on every pass: an
+ * update can reach memory through the fan-out while the store is being read (the snapshot may or
+ * may not hold it), and an update a refresh found in the store can have its fan-out message still
+ * on the way (it arrives after, and is already counted). Both are told apart by the update's bytes,
+ * which are the same in the store and on the fan-out.
+ *
  * Work is O(document) per refreshed document and runs a few documents at a time, yielding to the
  * event loop between batches, so sockets keep being served during a pass.
  */
@@ -46,12 +52,51 @@ export interface Reconciler {
   refresh(names?: readonly string[]): Promise<ReconcileReport>;
   /** Refreshes only documents whose stored size moved without this relay hearing of it. */
   check(): Promise<ReconcileReport>;
-  /** Accounts for an update this relay committed or received, so `check` expects it in the store. */
-  onUpdate(entry: DocEntry, update: Uint8Array): void;
+  /**
+   * Accounts for an update this relay committed or received (`remote`: from the fan-out or a
+   * refresh), so `check` expects it in the store.
+   */
+  onUpdate(entry: DocEntry, update: Uint8Array, remote: boolean): void;
   /** Runs `check` every `intervalMs` (a pass still running skips the next tick). */
   start(intervalMs: number): void;
   /** Stops the timer and waits for a pass in progress. */
   stop(): Promise<void>;
+}
+
+interface Account {
+  /** stored bytes this relay can account for */
+  bytes: number;
+  /** while a refresh reads the store: updates that reached memory meanwhile */
+  arrivedDuringLoad: Uint8Array[] | null;
+  /** updates the last refresh found in the store before their fan-out message came */
+  awaitedFromFanOut: Uint8Array[];
+}
+
+/**
+ * A refresh after a long fan-out outage finds many updates whose messages will never come; past
+ * this many it keeps none, and a late message costs one needless refresh instead of memory.
+ */
+const MAX_AWAITED = 32;
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.byteLength && Buffer.compare(a, b) === 0;
+
+/** A multiset of updates by content, each matched at most once. */
+class BytesBag {
+  private readonly byLength = new Map<number, Uint8Array[]>();
+  constructor(updates: readonly Uint8Array[]) {
+    for (const u of updates) {
+      const list = this.byLength.get(u.byteLength);
+      if (list) list.push(u);
+      else this.byLength.set(u.byteLength, [u]);
+    }
+  }
+  take(update: Uint8Array): boolean {
+    const list = this.byLength.get(update.byteLength);
+    const i = list ? list.findIndex((u) => sameBytes(u, update)) : -1;
+    if (i < 0) return false;
+    list!.splice(i, 1);
+    return true;
+  }
 }
 
 const emptyReport = (): ReconcileReport => ({ checked: 0, refreshed: 0, caughtUp: 0, failed: 0 });
@@ -60,23 +105,39 @@ export function createReconciler(options: ReconcileOptions): Reconciler {
   const { store, documents, log } = options;
   const batchSize = Math.max(1, options.batchSize ?? 8);
   /**
-   * Stored bytes this relay can account for, per loaded entry (a WeakMap: an unloaded entry's
-   * account goes with it; a reload starts from the new load).
+   * Per loaded entry (a WeakMap: an unloaded entry's account goes with it; a reload starts from
+   * the new load).
    */
-  const accounted = new WeakMap<DocEntry, number>();
+  const accounts = new WeakMap<DocEntry, Account>();
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
   /** a periodic pass is queued or running: the timer does not pile passes up behind a slow store */
   let periodic = false;
 
-  const account = (entry: DocEntry): number => accounted.get(entry) ?? entry.storedBytesAtLoad;
+  const account = (entry: DocEntry): Account => {
+    let a = accounts.get(entry);
+    if (!a) {
+      a = { bytes: entry.storedBytesAtLoad, arrivedDuringLoad: null, awaitedFromFanOut: [] };
+      accounts.set(entry, a);
+    }
+    return a;
+  };
 
   /** Reads the stored log and absorbs what memory lacks; true when something new was forwarded. */
   const refreshOne = (entry: DocEntry): Promise<boolean> =>
     // In the document's commit chain: a local commit cannot sit in the store and not yet in memory
     // while we compare, which would forward it back to its own sender.
     documents.exclusive(entry, async () => {
-      const stored = await store.load(entry.doc.name);
+      const acc = account(entry);
+      // Fan-out messages are applied outside the commit chain, so they can land during the read.
+      const arrived: Uint8Array[] = [];
+      acc.arrivedDuringLoad = arrived;
+      let stored;
+      try {
+        stored = await store.load(entry.doc.name);
+      } finally {
+        acc.arrivedDuringLoad = null;
+      }
       if (!stored) return false;
       let bytes = 0;
       const missing: Uint8Array[] = [];
@@ -84,6 +145,11 @@ export function createReconciler(options: ReconcileOptions): Reconciler {
         bytes += update.byteLength;
         // Stored updates were validated before they were committed: trusted, and cheap to skip.
         if (!entry.doc.isRedundant(inspectUpdate(update, true))) missing.push(update);
+      }
+      // Arrived while reading and not in the snapshot: committed after it, so the store has them too.
+      if (arrived.length > 0) {
+        const inSnapshot = new BytesBag(stored.updates);
+        for (const update of arrived) if (!inSnapshot.take(update)) bytes += update.byteLength;
       }
       let caughtUp = false;
       if (missing.length > 0) {
@@ -95,8 +161,10 @@ export function createReconciler(options: ReconcileOptions): Reconciler {
           caughtUp = true;
         }
       }
-      // After absorbing (which reports the diff as an update): the account is now the store's size.
-      accounted.set(entry, bytes);
+      // After absorbing (which reports the diff as an update): the account is now the store's size,
+      // and what this refresh found that the fan-out has not delivered yet is already in it.
+      acc.bytes = bytes;
+      acc.awaitedFromFanOut = missing.length <= MAX_AWAITED ? missing : [];
       return caughtUp;
     });
 
@@ -157,7 +225,7 @@ export function createReconciler(options: ReconcileOptions): Reconciler {
           try {
             // A prefix listing that also matches longer names: keep the exact one.
             const summary = (await store.list(entry.doc.name)).find((s) => s.name === entry.doc.name);
-            if (summary && summary.bytes !== account(entry)) stale.push(entry);
+            if (summary && summary.bytes !== account(entry).bytes) stale.push(entry);
           } catch (err) {
             report.failed++;
             log('warn', 'reconciliation could not read a document summary', { doc: entry.doc.name, err: String(err) });
@@ -168,8 +236,20 @@ export function createReconciler(options: ReconcileOptions): Reconciler {
       });
     },
 
-    onUpdate(entry, update) {
-      accounted.set(entry, account(entry) + update.byteLength);
+    onUpdate(entry, update, remote) {
+      const acc = account(entry);
+      if (acc.arrivedDuringLoad) {
+        acc.arrivedDuringLoad.push(update);
+        return;
+      }
+      if (remote && acc.awaitedFromFanOut.length > 0) {
+        const i = acc.awaitedFromFanOut.findIndex((u) => sameBytes(u, update));
+        if (i >= 0) {
+          acc.awaitedFromFanOut.splice(i, 1);
+          return;
+        }
+      }
+      acc.bytes += update.byteLength;
     },
 
     start(intervalMs) {

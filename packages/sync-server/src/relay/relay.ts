@@ -74,6 +74,11 @@ export interface Relay {
    * what other relays committed and this one never heard of. Call it when the fan-out resubscribed.
    */
   reconcile(names?: readonly string[]): Promise<ReconcileReport>;
+  /**
+   * The periodic pass, now: reloads only the documents whose stored size moved without this relay
+   * hearing of it.
+   */
+  checkStore(): Promise<ReconcileReport>;
   /** Graceful: refuse new sockets, flush commits and the directory, close sockets with 1001. */
   close(): Promise<void>;
 }
@@ -137,7 +142,7 @@ export function createRelay(options: RelayOptions): Relay {
         updateRate.mark();
       }
       directory.onUpdate(entry, update, remote);
-      reconciler.onUpdate(entry, update);
+      reconciler.onUpdate(entry, update, remote);
     },
   });
 
@@ -633,6 +638,10 @@ export function createRelay(options: RelayOptions): Relay {
 
     reconcile(names) {
       return reconciler.refresh(names);
+    },
+
+    checkStore() {
+      return reconciler.check();
     },
 
     async close() {
