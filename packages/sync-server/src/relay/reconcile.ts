@@ -78,26 +78,12 @@ interface Account {
  */
 const MAX_AWAITED = 32;
 
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.byteLength && Buffer.compare(a, b) === 0;
-
-/** A multiset of updates by content, each matched at most once. */
-class BytesBag {
-  private readonly byLength = new Map<number, Uint8Array[]>();
-  constructor(updates: readonly Uint8Array[]) {
-    for (const u of updates) {
-      const list = this.byLength.get(u.byteLength);
-      if (list) list.push(u);
-      else this.byLength.set(u.byteLength, [u]);
-    }
-  }
-  take(update: Uint8Array): boolean {
-    const list = this.byLength.get(update.byteLength);
-    const i = list ? list.findIndex((u) => sameBytes(u, update)) : -1;
-    if (i < 0) return false;
-    list!.splice(i, 1);
-    return true;
-  }
-}
+/** Removes the first update with the same bytes from `updates`; false when there is none. */
+const takeSame = (updates: Uint8Array[], update: Uint8Array): boolean => {
+  const i = updates.findIndex((u) => u.byteLength === update.byteLength && Buffer.compare(u, update) === 0);
+  if (i >= 0) updates.splice(i, 1);
+  return i >= 0;
+};
 
 const emptyReport = (): ReconcileReport => ({ checked: 0, refreshed: 0, caughtUp: 0, failed: 0 });
 
@@ -148,8 +134,8 @@ export function createReconciler(options: ReconcileOptions): Reconciler {
       }
       // Arrived while reading and not in the snapshot: committed after it, so the store has them too.
       if (arrived.length > 0) {
-        const inSnapshot = new BytesBag(stored.updates);
-        for (const update of arrived) if (!inSnapshot.take(update)) bytes += update.byteLength;
+        const inSnapshot = [...stored.updates];
+        for (const update of arrived) if (!takeSame(inSnapshot, update)) bytes += update.byteLength;
       }
       let caughtUp = false;
       if (missing.length > 0) {
@@ -242,13 +228,7 @@ export function createReconciler(options: ReconcileOptions): Reconciler {
         acc.arrivedDuringLoad.push(update);
         return;
       }
-      if (remote && acc.awaitedFromFanOut.length > 0) {
-        const i = acc.awaitedFromFanOut.findIndex((u) => sameBytes(u, update));
-        if (i >= 0) {
-          acc.awaitedFromFanOut.splice(i, 1);
-          return;
-        }
-      }
+      if (remote && acc.awaitedFromFanOut.length > 0 && takeSame(acc.awaitedFromFanOut, update)) return;
       acc.bytes += update.byteLength;
     },
 
