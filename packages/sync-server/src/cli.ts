@@ -33,7 +33,7 @@ class UsageError extends Error {
 
 const commands: Record<string, Command> = {
   serve: {
-    usage: `parley serve [--port 8787] [--host 127.0.0.1] [--data ./data] [--postgres url] [--redis url] [--commit-window-ms 20] [--no-worker] [--no-push] [--no-ws-deflate]
+    usage: `parley serve [--port 8787] [--host 127.0.0.1] [--data ./data] [--postgres url] [--redis url] [--commit-window-ms 20] [--heartbeat-ms 30000] [--no-worker] [--no-push] [--no-ws-deflate]
 
 Runs the relay, the HTTP API, the agent app (/agent/), the widget (/widget.js) and the demo page (/).
   --port       TCP port; 0 picks a free one (the "listening" log line says which)
@@ -48,13 +48,15 @@ Runs the relay, the HTTP API, the agent app (/agent/), the widget (/widget.js) a
                      deliveries: README, Performance)
   --no-worker  do not start the routing / off-hours worker (see src/worker/README.md)
   --no-push    no Web Push for customers (no /v1/push routes, no notifier)
+  --heartbeat-ms   ping every websocket this often; one that answers nothing for a whole interval is
+                   terminated (default 30000; 0 = off)
   --no-ws-deflate  never compress websocket frames (default: permessage-deflate for frames over 1 KB when the client offers it)
   --unsafe-ack-before-commit  BENCHMARK ONLY: ack updates before they are committed (breaks [P7]; logs a warning)
 Environment: PARLEY_SECRET signs tokens (default: generated into <data>/secret);
              PARLEY_LOG_LEVEL debug|info|warn|error (default info);
              PARLEY_VAPID_PUBLIC_KEY/PRIVATE_KEY/SUBJECT for Web Push (default: generated into <data>/vapid.json).
 Logs are JSON lines on stdout. SIGTERM/SIGINT: stop accepting, flush, exit 0.`,
-    options: { port: { type: 'string', default: '8787' }, host: { type: 'string', default: '127.0.0.1' }, 'no-worker': { type: 'boolean', default: false }, 'no-push': { type: 'boolean', default: false }, 'no-ws-deflate': { type: 'boolean', default: false }, 'unsafe-ack-before-commit': { type: 'boolean', default: false }, 'reconcile-ms': { type: 'string' }, 'commit-window-ms': { type: 'string' }, ...dataOption, ...storageOptions },
+    options: { port: { type: 'string', default: '8787' }, host: { type: 'string', default: '127.0.0.1' }, 'no-worker': { type: 'boolean', default: false }, 'no-push': { type: 'boolean', default: false }, 'no-ws-deflate': { type: 'boolean', default: false }, 'unsafe-ack-before-commit': { type: 'boolean', default: false }, 'reconcile-ms': { type: 'string' }, 'heartbeat-ms': { type: 'string' }, 'commit-window-ms': { type: 'string' }, ...dataOption, ...storageOptions },
     async run(v) {
       const level = process.env.PARLEY_LOG_LEVEL ?? 'info';
       if (!isLogLevel(level)) throw new UsageError(`PARLEY_LOG_LEVEL must be debug, info, warn or error`);
@@ -69,6 +71,7 @@ Logs are JSON lines on stdout. SIGTERM/SIGINT: stop accepting, flush, exit 0.`,
         ...(v.redis ? { redis: v.redis as string } : {}),
         ...(v['redis-prefix'] ? { redisPrefix: v['redis-prefix'] as string } : {}),
         ...(v['reconcile-ms'] !== undefined ? { reconcileIntervalMs: milliseconds('reconcile-ms', v['reconcile-ms'] as string) } : {}),
+        ...(v['heartbeat-ms'] !== undefined ? { heartbeatMs: milliseconds('heartbeat-ms', v['heartbeat-ms'] as string) } : {}),
         ...(v['commit-window-ms'] !== undefined ? { commitWindowMs: commitWindow(v['commit-window-ms'] as string) } : {}),
         worker: v['no-worker'] !== true,
         push: v['no-push'] !== true,

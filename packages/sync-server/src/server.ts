@@ -67,6 +67,8 @@ export interface ServerOptions extends StorageOptions {
   push?: boolean | PushOptions;
   /** permessage-deflate for websocket frames over 1 KB when the client offers it (default true; `--no-ws-deflate`) */
   wsDeflate?: boolean;
+  /** ping every websocket this often and terminate those silent for a whole interval (default 30 s; `--heartbeat-ms`) */
+  heartbeatMs?: number;
   /** BENCHMARK ONLY, breaks [P7]: acks before the commit (`--unsafe-ack-before-commit`; logs a warning). */
   unsafeAckBeforeCommit?: boolean;
 }
@@ -179,6 +181,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ready: () => ready,
     ...(options.trustProxy ? { trustProxy: true } : {}),
     ...(options.wsDeflate === false ? { wsDeflate: false } : {}),
+    ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
     ...(push ? { push: push.setup.routes } : {}),
   });
 

@@ -20,6 +20,7 @@ import { serveFile } from './static.js';
 import { apiRoutes, type ApiLimits } from './api.js';
 import { blobRoutes, type BlobLimits } from './blob-routes.js';
 import { injectWebSocket, socketRoutes } from './socket-routes.js';
+import type { Heartbeat } from './heartbeat.js';
 import { pushRoutes, type PushRoutesDeps } from '../push/routes.js';
 
 export type AppEnv = { Bindings: Partial<HttpBindings>; Variables: { principal: Principal } };
@@ -49,6 +50,8 @@ export interface AppDeps {
   maxWsPayloadBytes?: number;
   /** permessage-deflate for websocket frames over 1 KB, when the client offers it (default on) */
   wsDeflate?: boolean;
+  /** ping every socket this often; one silent for a whole interval is terminated (default 30 s) */
+  heartbeatMs?: number;
   /** take the client address from X-Forwarded-For (only behind a proxy you trust) */
   trustProxy?: boolean;
   /** Web Push: `/v1/push/*` (VAPID key, customer subscriptions); absent = no push routes */
@@ -93,7 +96,10 @@ export function createApp(deps: AppDeps): ParleyApp {
   app.use('/widget-chunks/*', corsAll);
 
   app.get('/healthz', (c) => ((deps.ready?.() ?? true) ? c.json({ status: 'ok' }) : c.json({ status: 'unavailable' }, 503)));
-  app.get('/metrics', (c) => c.text(renderMetrics(deps.relay.metrics() as Record<string, unknown>), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
+  // Known once the node server is attached; a socket stops counting toward 'connections' the moment it is terminated.
+  let heartbeat: Heartbeat | null = null;
+  const figures = (): Record<string, unknown> => ({ ...(deps.relay.metrics() as Record<string, unknown>), unresponsiveSocketsTerminatedTotal: heartbeat?.terminated ?? 0 });
+  app.get('/metrics', (c) => c.text(renderMetrics(figures()), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
 
   app.route('/v1', apiRoutes(deps));
   app.route('/v1/blobs', blobRoutes(deps));
@@ -120,7 +126,12 @@ export function createApp(deps: AppDeps): ParleyApp {
   app.get('/agent/*', (c) => serveFile(c, deps.staticDirs.agent, c.req.path.slice('/agent/'.length), { missing: `the agent app is not built yet; ${build}`, fallback: 'index.html' }));
   app.get('/*', (c: Context<AppEnv>) => serveFile(c, deps.staticDirs.demo, c.req.path, { missing: 'the demo page (packages/widget/demo/index.html) is missing' }));
 
-  return { app, injectWebSocket: (server) => injectWebSocket(server, app, deps) };
+  return {
+    app,
+    injectWebSocket: (server) => {
+      heartbeat = injectWebSocket(server, app, deps);
+    },
+  };
 }
 
 /** The caller's address for rate limits: the socket's peer, or X-Forwarded-For's first hop behind a trusted proxy. */

@@ -22,6 +22,7 @@ import type { RelaySocket } from '../socket.js';
 import type { ConnectionHandlers, ConnectionRequest } from './relay-port.js';
 import { HttpError, unauthorised } from './errors.js';
 import { noteActivity } from './metrics.js';
+import { createHeartbeat, type Heartbeat } from './heartbeat.js';
 
 /** What `ws` accepts by default; the relay applies its own, finer frame limits. */
 const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
@@ -67,8 +68,11 @@ function endpointOf(url: URL): Endpoint | null {
   return (principal) => ({ endpoint: 'sync', doc, principal });
 }
 
-/** Attaches the websocket upgrade handler to the node server serving `app`. */
-export function injectWebSocket(server: Server, app: Hono<AppEnv>, deps: AppDeps): void {
+/**
+ * Attaches the websocket upgrade handler to the node server serving `app`. The heartbeat that
+ * terminates unresponsive sockets runs until the server closes.
+ */
+export function injectWebSocket(server: Server, app: Hono<AppEnv>, deps: AppDeps): Heartbeat {
   const log = deps.log.child({ component: 'ws' });
   const httpLog = deps.log.child({ component: 'http' });
   // No client tracking: the relay core holds its connections and closes them on shutdown.
@@ -80,12 +84,16 @@ export function injectWebSocket(server: Server, app: Hono<AppEnv>, deps: AppDeps
   });
 
   const corker = createCorker();
+  const heartbeat = createHeartbeat(deps.heartbeatMs);
+  server.on('close', () => heartbeat.stop());
 
   const accept = (ws: WebSocket, socket: Duplex, request: ConnectionRequest): void => {
     let handlers: ConnectionHandlers | null = null;
+    const heard = heartbeat.watch(ws);
     // Attached before the relay sees the socket, so no frame can arrive unheard.
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       noteActivity();
+      heard();
       if (!isBinary) {
         // Both protocols are binary; a text frame means the peer speaks something else.
         ws.close(Code.badFrame, 'binary frames only');
@@ -151,6 +159,7 @@ export function injectWebSocket(server: Server, app: Hono<AppEnv>, deps: AppDeps
       () => socket.destroy(),
     );
   });
+  return heartbeat;
 }
 
 /** Writes the refusal as the JSON error the HTTP routes give ({"error", "message"}) and ends the socket. */
