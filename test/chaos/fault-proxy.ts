@@ -1,7 +1,8 @@
 /**
  * A TCP proxy on 127.0.0.1 that sits between clients and a relay and misbehaves on command:
  * latency, a bandwidth cap, connections cut in the middle of a frame, a blackhole (bytes stop
- * flowing but nobody hangs up, like a dead Wi-Fi), and refusing new connections (a partition).
+ * flowing but nobody hangs up, like a dead Wi-Fi), stranded connections (dead for good and never
+ * closed, like a phone that left the network), and refusing new connections (a partition).
  * One proxy per group of clients partitions that group while the others carry on.
  */
 import { createServer, connect, type Socket } from 'node:net';
@@ -28,6 +29,14 @@ export interface FaultProxy {
   set(faults: Partial<Faults>): void;
   /** Cuts every open connection: the next chunk each way is forwarded only halfway, then both ends are destroyed. */
   cutMidFrame(): Promise<void>;
+  /**
+   * Every open connection goes dead for good: bytes both ways are dropped, and neither end hears
+   * that the other closed (as when a phone leaves the Wi-Fi or a NAT forgets the mapping). New
+   * connections are not affected. Healing does not revive stranded ones.
+   */
+  strand(): void;
+  /** Stranded connections whose client / relay side has closed its socket (each side's own liveness check). */
+  readonly strandedClosedBy: { readonly client: number; readonly relay: number };
   /** Every fault off: latency 0, unlimited, no blackhole, accepting. */
   heal(): void;
   close(): Promise<void>;
@@ -40,6 +49,7 @@ interface Pipe {
   upstream: Socket;
   /** set by cutMidFrame: forward half of the next chunk, then destroy */
   cut: (() => void) | null;
+  stranded: boolean;
 }
 
 /** One direction of one connection: chunks leave in order, no earlier than their release time. */
@@ -49,6 +59,10 @@ function createLane(to: Socket, faults: () => Faults, pipe: Pipe) {
   let timer: NodeJS.Timeout | null = null;
   const pump = (): void => {
     timer = null;
+    if (pipe.stranded) {
+      queue.length = 0;
+      return;
+    }
     if (faults().blackhole) return; // resumed by heal()
     const now = performance.now();
     while (queue.length > 0 && queue[0]!.at <= now) {
@@ -93,6 +107,7 @@ export async function startFaultProxy(target: { host?: string; port: number } | 
   let faults: Faults = { ...NONE };
   const pipes = new Set<Pipe>();
   const lanes = new Set<{ kick(): void; release(): void }>();
+  const strandedClosedBy = { client: 0, relay: 0 };
 
   const server = createServer((client) => {
     if (faults.refuse) {
@@ -100,15 +115,25 @@ export async function startFaultProxy(target: { host?: string; port: number } | 
       return;
     }
     const upstream = connect({ host: '127.0.0.1', port: targetPort() });
-    const pipe: Pipe = { client, upstream, cut: null };
+    const pipe: Pipe = { client, upstream, cut: null, stranded: false };
     pipes.add(pipe);
     client.setNoDelay(true);
     upstream.setNoDelay(true);
     const up = createLane(upstream, () => faults, pipe);
     const down = createLane(client, () => faults, pipe);
     lanes.add(up).add(down);
-    client.on('data', (chunk) => up.push(chunk));
-    upstream.on('data', (chunk) => down.push(chunk));
+    client.on('data', (chunk) => pipe.stranded || up.push(chunk));
+    upstream.on('data', (chunk) => pipe.stranded || down.push(chunk));
+    // A stranded connection's ends close on their own, each unheard by the other.
+    const closedWhileStranded = (side: 'client' | 'relay'): boolean => {
+      if (!pipe.stranded) return false;
+      strandedClosedBy[side]++;
+      const other = side === 'client' ? upstream : client;
+      if (other.destroyed) end();
+      return true;
+    };
+    client.on('close', () => closedWhileStranded('client') || end());
+    upstream.on('close', () => closedWhileStranded('relay') || end());
     const end = (): void => {
       if (!pipes.delete(pipe)) return;
       lanes.delete(up);
@@ -116,8 +141,8 @@ export async function startFaultProxy(target: { host?: string; port: number } | 
       client.destroy();
       upstream.destroy();
     };
-    client.on('close', end).on('error', end);
-    upstream.on('close', end).on('error', end);
+    client.on('error', () => undefined);
+    upstream.on('error', () => undefined);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -151,6 +176,12 @@ export async function startFaultProxy(target: { host?: string; port: number } | 
           }),
       );
       await Promise.all(gone);
+    },
+    strand() {
+      for (const pipe of pipes) pipe.stranded = true;
+    },
+    get strandedClosedBy() {
+      return { ...strandedClosedBy };
     },
     heal() {
       proxy.set({ ...NONE });

@@ -29,6 +29,8 @@ export interface PeerOptions {
   me: Me;
   /** fast reconnects so recovery time measures the system, not a 30 s backoff */
   backoff?: { initialMs: number; maxMs: number; stableMs?: number };
+  /** the client's answer timeout (how long before a silent socket that owes an answer is replaced) */
+  answerTimeoutMs?: number;
 }
 
 export function startPeer(options: PeerOptions): Peer {
@@ -37,6 +39,7 @@ export function startPeer(options: PeerOptions): Peer {
     token: options.token,
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     backoff: options.backoff ?? { initialMs: 50, maxMs: 500, stableMs: 1000 },
+    ...(options.answerTimeoutMs !== undefined ? { answerTimeoutMs: options.answerTimeoutMs } : {}),
   });
   const handle = client.open(options.doc);
   const conv = Conversation.open({ doc: handle.doc, awareness: handle.awareness, acks: handle.acks, me: options.me, deviceId: `${options.me.id}-device` });

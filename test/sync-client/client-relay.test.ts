@@ -236,16 +236,18 @@ describe('sync client ↔ relay', () => {
     let down = true;
     const store: DocStore = { ...inner, append: (...args) => (down ? Promise.reject(new StorageUnavailableError('disk full')) : inner.append(...args)) };
     env = startInMemoryRelay('auto', store);
-    // Retry delays as asked for, run at once; random() = 1 makes each the backoff's ceiling.
+    // Retry delays as asked for, run at once; random() = 1 makes each the backoff's ceiling. Other
+    // timers keep their time (the answer timeout is set outside the retries' range to tell it apart).
     const retries: number[] = [];
     const timers = {
       setTimeout: (fn: () => void, ms: number) => {
-        if (ms >= 1000 && ms <= 30_000) retries.push(ms);
-        return setTimeout(fn, 0);
+        const retry = ms >= 1000 && ms <= 30_000;
+        if (retry) retries.push(ms);
+        return setTimeout(fn, retry ? 0 : ms);
       },
       clearTimeout: (t: unknown) => clearTimeout(t as ReturnType<typeof setTimeout>),
     };
-    const client = createClient({ url: 'ws://relay.test', token: await customer(), WebSocket: env.network.socketClass('customer'), timers, random: () => 1, backoff: { initialMs: 5, maxMs: 20, stableMs: 60_000 } });
+    const client = createClient({ url: 'ws://relay.test', token: await customer(), WebSocket: env.network.socketClass('customer'), timers, random: () => 1, backoff: { initialMs: 5, maxMs: 20, stableMs: 60_000 }, answerTimeoutMs: 60_000 });
     clients.push(client);
     const h = client.open(CONV);
     await h.whenSynced;

@@ -50,6 +50,10 @@ export function offlineAwareWebSocket(win: Window = window): WebSocketConstructo
       return this.finished ? CLOSED : (this.inner?.readyState ?? CLOSED);
     }
 
+    get bufferedAmount(): number {
+      return this.inner?.bufferedAmount ?? 0;
+    }
+
     send(data: Uint8Array): void {
       this.inner?.send(data);
     }

@@ -41,6 +41,12 @@ export interface ClientOptions {
   connect?: boolean;
   /** Makes each document's Y.Doc; the fuzz pins client ids with it so a seed replays exactly. */
   createDoc?: (name: string) => Y.Doc;
+  /**
+   * How long the relay may stay silent while it owes this client something (the socket's opening,
+   * a handshake, an ack) before the socket is taken for dead and replaced. Default 20 s; it doubles
+   * after each socket replaced this way (up to 4×), for links slow enough to need it.
+   */
+  answerTimeoutMs?: number;
 }
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'offline' | 'unauthorised' | 'closed';
@@ -93,6 +99,11 @@ export interface ParleyClient {
   close(): Promise<void>;
 }
 
+/** Long enough for a busy relay's commit; short enough that a message sent into a dead socket is not left pending for long. */
+const DEFAULT_ANSWER_TIMEOUT_MS = 20_000;
+/** The answer timeout grows to at most this many times its base while sockets keep being replaced. */
+const MAX_ANSWER_STRETCH = 4;
+
 /** A refused document (4503 and other retryable closes) is asked for again after these delays. */
 const DOC_RETRY_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30_000 };
 
@@ -125,6 +136,8 @@ interface Entry {
   retryBackoff: Backoff;
   /** the last handshake uploaded a step 2 that no ack has confirmed yet */
   uploadUnconfirmed: boolean;
+  /** updates (step 2 included) sent on this socket that the relay has neither acked nor refused yet ([P7]: one answer each) */
+  unanswered: number;
   /** awareness client ids learnt from the relay: never announced back */
   remotePresence: Set<number>;
   detach: () => void;
@@ -191,14 +204,18 @@ export function createClient(options: ClientOptions): ParleyClient {
     ws.binaryType = 'arraybuffer';
     socket = ws;
     handshakeRefused = false;
+    // A socket that never opens (its SYN lost in a dead network) is replaced like a silent one.
+    expectAnswer();
     ws.onopen = () => {
       if (socket !== ws) return;
+      heardSinceCheck = true;
       setStatus('connected');
       stableTimer = timers.setTimeout(() => backoff.reset(), backoff.stableMs);
       for (const entry of entries.values()) openOnRelay(entry);
     };
     ws.onmessage = (event) => {
       if (socket !== ws) return;
+      heardSinceCheck = true;
       const bytes = toBytes(event.data);
       if (bytes) receive(bytes);
     };
@@ -217,8 +234,12 @@ export function createClient(options: ClientOptions): ParleyClient {
     socket = null;
     if (stableTimer !== null) timers.clearTimeout(stableTimer);
     stableTimer = null;
+    if (answerTimer !== null) timers.clearTimeout(answerTimer);
+    answerTimer = null;
     for (const entry of entries.values()) {
       entry.phase = 'idle';
+      // The next socket's handshake re-sends whatever the relay lacks ([P9]); nothing is owed on it yet.
+      entry.unanswered = 0;
       forgetRemoteAwareness(entry);
     }
     if (closed) return setStatus('closed');
@@ -231,6 +252,48 @@ export function createClient(options: ClientOptions): ParleyClient {
     if (isRetryable(code) || (code < 4000 && code !== Code.normal)) return scheduleReconnect();
     report(wireError(code, reason), { code });
     setStatus('closed');
+  };
+
+  // ---- liveness ------------------------------------------------------------------------------
+  // A socket can die without a close: the phone left the Wi-Fi, a NAT forgot the mapping. TCP says
+  // nothing for many minutes then, and a message sent into it would stay pending all that time.
+  // Browsers cannot send pings, so the client watches what it is owed instead: while the relay owes
+  // an answer (the socket's opening, a handshake, an ack), it must say something, anything, within
+  // the answer timeout, or the socket is replaced. The relay pings from its side (sync-server's
+  // heartbeat), which browsers answer by themselves.
+
+  const answerTimeoutMs = options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
+  /** grows while sockets are replaced for silence (a link too slow for the base timeout), 1 again after an answer */
+  let answerStretch = 1;
+  let answerTimer: unknown = null;
+  let heardSinceCheck = false;
+
+  const owesAnswer = (): boolean => {
+    if (!socket) return false;
+    if (socket.readyState !== OPEN) return true;
+    for (const entry of entries.values()) if (entry.phase === 'opening' || entry.unanswered > 0) return true;
+    return false;
+  };
+  /** Called after sending anything the relay must answer; one timer serves the whole socket. */
+  const expectAnswer = (): void => {
+    if (answerTimer !== null) return;
+    heardSinceCheck = false;
+    answerTimer = timers.setTimeout(checkAnswered, answerTimeoutMs * answerStretch);
+  };
+  const checkAnswered = (): void => {
+    answerTimer = null;
+    if (!owesAnswer()) return;
+    // Heard from, so alive: the answer may be queued behind other frames. Still sending: the relay
+    // cannot answer what it has not received yet. Either way, watch one more period.
+    if (heardSinceCheck || (socket?.bufferedAmount ?? 0) > 0) return expectAnswer();
+    answerStretch = Math.min(answerStretch * 2, MAX_ANSWER_STRETCH);
+    const silent = socket!;
+    // Forgotten first, so nothing it reports later is taken for the new socket's news.
+    onSocketClosed(1006, 'the relay stopped answering');
+    // close() would wait for a closing handshake the dead link cannot carry; ws can just let go.
+    const terminate = (silent as { terminate?: () => void }).terminate;
+    if (typeof terminate === 'function') terminate.call(silent);
+    else silent.close(Code.normal, 'no answer');
   };
 
   const scheduleReconnect = (): void => {
@@ -246,6 +309,7 @@ export function createClient(options: ClientOptions): ParleyClient {
     if (!entry.loaded || entry.closedBy || entry.phase !== 'idle') return;
     if (!send({ type: Frame.open, doc: entry.name, stateVector: Y.encodeStateVector(entry.doc) })) return;
     entry.phase = 'opening';
+    expectAnswer();
   };
 
   const receive = (bytes: Uint8Array): void => {
@@ -275,7 +339,10 @@ export function createClient(options: ClientOptions): ParleyClient {
           if (entry.acks.merge(payload)) saveAcked(entry);
           const missing = Y.encodeStateAsUpdate(entry.doc, payload);
           entry.uploadUnconfirmed = !isEmptyUpdate(missing);
-          if (entry.uploadUnconfirmed) send({ type: Frame.sync, doc: entry.name, message: encodeSyncMessage(syncStep2, missing) });
+          if (entry.uploadUnconfirmed && send({ type: Frame.sync, doc: entry.name, message: encodeSyncMessage(syncStep2, missing) })) {
+            entry.unanswered++;
+            expectAnswer();
+          }
           entry.phase = 'open';
           // announced only once the relay has accepted the document, never for a refused one; this
           // includes states bridged in from other tabs, but never what the relay itself told us
@@ -287,12 +354,15 @@ export function createClient(options: ClientOptions): ParleyClient {
         return;
       }
       case Frame.synced:
+        answerStretch = 1;
         if (!entry.uploadUnconfirmed) entry.retryBackoff.reset();
         entry.resolveSynced();
         entry.events.emit('synced', []);
         events.emit('synced', [entry.name]);
         return;
       case Frame.ack:
+        answerStretch = 1;
+        if (entry.unanswered > 0) entry.unanswered--;
         entry.uploadUnconfirmed = false;
         entry.retryBackoff.reset();
         if (entry.acks.merge(frame.stateVector)) saveAcked(entry);
@@ -302,11 +372,15 @@ export function createClient(options: ClientOptions): ParleyClient {
         return;
       case Frame.close:
         entry.phase = 'idle';
+        entry.unanswered = 0;
         forgetRemoteAwareness(entry);
         if (isFinalForDoc(frame.code)) return closeByRelay(entry, frame.code, frame.reason);
         report(wireError(frame.code, frame.reason, entry.name), { doc: entry.name, code: frame.code });
         return scheduleReopen(entry);
       case Frame.error:
+        // Usually the refusal of one update. When it was about presence instead, the count runs one
+        // short: a dead socket then goes unnoticed until the next send, never a live one replaced.
+        if (entry.unanswered > 0) entry.unanswered--;
         report(wireError(frame.code, frame.reason, entry.name), { doc: entry.name, code: frame.code });
         // [P12]: nothing was acked; a fresh handshake later resends what the relay still lacks
         if (frame.code === Code.storageUnavailable) scheduleReopen(entry);
@@ -403,6 +477,7 @@ export function createClient(options: ClientOptions): ParleyClient {
       retryTimer: null,
       retryBackoff: createBackoff(DOC_RETRY_BACKOFF, options.random),
       uploadUnconfirmed: false,
+      unanswered: 0,
       remotePresence: new Set(),
       detach: () => undefined,
     };
@@ -410,7 +485,10 @@ export function createClient(options: ClientOptions): ParleyClient {
       if (origin === fromReplica) return;
       track(entry, store.append(name, update));
       if (origin === client) return; // [P8]
-      if (entry.phase === 'open') send({ type: Frame.sync, doc: name, message: encodeSyncMessage(syncUpdate, update) });
+      if (entry.phase === 'open' && send({ type: Frame.sync, doc: name, message: encodeSyncMessage(syncUpdate, update) })) {
+        entry.unanswered++;
+        expectAnswer();
+      }
     };
     const onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
       if (origin === client) {
@@ -502,6 +580,7 @@ export function createClient(options: ClientOptions): ParleyClient {
       const ws = socket;
       socket = null;
       if (stableTimer !== null) timers.clearTimeout(stableTimer);
+      if (answerTimer !== null) timers.clearTimeout(answerTimer);
       ws?.close(Code.normal, 'client closed');
       setStatus('closed');
     },

@@ -5,6 +5,8 @@
 export interface WebSocketLike {
   binaryType: string;
   readonly readyState: number;
+  /** bytes sent but not yet handed to the network (browsers and ws have it; in-memory test sockets may not) */
+  readonly bufferedAmount?: number;
   onopen: ((event: unknown) => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
   onclose: ((event: { code: number; reason: string }) => void) | null;
