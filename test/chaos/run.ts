@@ -16,6 +16,7 @@ import { storageTrouble } from './scenarios/storage.js';
 import { hostileInput } from './scenarios/hostile.js';
 import { accessCells } from './scenarios/access.js';
 import { browserStorage } from './scenarios/browser-storage.js';
+import { strandedConnections } from './scenarios/stranded.js';
 
 const seed = Number(process.env.SEED ?? Date.now() % 1_000_000);
 const only = process.env.ONLY?.split(',');
@@ -24,6 +25,7 @@ const log = (line: string): void => console.info(`  ${line}`);
 const scenarios: [string, () => Promise<Figure[]>][] = [
   ['kill -9', () => killNine({ kills: 20, writers: 4, sendEveryMs: 15, seed }, log)],
   ['network faults', () => networkFaults({ rounds: 20, messagesPerRound: 5, faultMs: 1000 }, log)],
+  ['stranded connections', () => strandedConnections({ rounds: 10, answerTimeoutMs: 1000, heartbeatMs: 600 }, log)],
   ['reconnect storm', () => reconnectStorm({ clients: Number(process.env.STORM_CLIENTS ?? 5000) }, log)],
   ['relay amnesia', () => relayAmnesia({ documents: 100, messagesPerDocument: 20 })],
   ['storage trouble', () => storageTrouble({ messages: 50 })],
@@ -70,6 +72,10 @@ ${renderMarkdown(all)}
 - **network faults**: two fault proxies (group A: customer phone + stock y-websocket agent; group B: customer laptop +
   core agent). Each round applies one fault while everyone writes, heals, and times until all four transcripts are
   identical and complete (polled every 5 ms). Duplicates are ids (and texts) shown more than once.
+- **stranded connections**: the customer reaches the relay through a fault proxy that, each round, strands every open
+  connection (bytes dropped both ways, no close told to either end); the customer then sends one message. Timed from
+  the send to the message shown as sent (the client's answer timeout replaced the socket); the relay must terminate
+  the stranded socket on its own (its heartbeat) within four heartbeats. Both timeouts are shortened for the run.
 - **reconnect storm**: N clients, one socket and one conversation each, split across child processes of at most 1,000
   clients (test/chaos/storm-clients.ts), so one process's CPU and file descriptors are not what is measured; the relay
   is restarted gracefully (1001) and the clients come back with core's default backoff (500 ms first ceiling, full
