@@ -12,10 +12,9 @@ describe('chaos: connections that die without a close (short)', () => {
     const figures = await strandedConnections({ rounds: 2, answerTimeoutMs: 1_000, heartbeatMs: 600 }, (line) => console.info(line));
     console.table(figures.map((f) => ({ figure: f.name, value: f.value, mustBe: f.mustBe ?? '' })));
     expect(failures(figures)).toEqual([]);
-    // Soon, against TCP's many minutes: the socket is replaced once one answer period passes in
-    // silence (the period in progress may still be the doubled one armed while the previous
-    // socket was replaced: up to 3 s here), then a reconnect within the 50-500 ms backoff.
+    // Soon, against TCP's many minutes: the socket is replaced once a whole answer period passes in
+    // silence (one to two periods after the send), then a reconnect within the 50-500 ms backoff.
     const worst = figures.find((f) => f.name.endsWith('acknowledged, max'))!.value as number;
-    expect(worst).toBeLessThan(4 * 1_000 + 2_000);
+    expect(worst).toBeLessThan(2 * 1_000 + 2_000);
   }, 60_000);
 });

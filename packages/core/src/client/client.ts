@@ -280,6 +280,15 @@ export function createClient(options: ClientOptions): ParleyClient {
     heardSinceCheck = false;
     answerTimer = timers.setTimeout(checkAnswered, answerTimeoutMs * answerStretch);
   };
+  /** The relay answered in time: a stretched timeout goes back to its base, the period under way included. */
+  const answered = (): void => {
+    if (answerStretch === 1) return;
+    answerStretch = 1;
+    if (answerTimer === null) return;
+    timers.clearTimeout(answerTimer);
+    answerTimer = null;
+    expectAnswer();
+  };
   const checkAnswered = (): void => {
     answerTimer = null;
     if (!owesAnswer()) return;
@@ -354,14 +363,14 @@ export function createClient(options: ClientOptions): ParleyClient {
         return;
       }
       case Frame.synced:
-        answerStretch = 1;
+        answered();
         if (!entry.uploadUnconfirmed) entry.retryBackoff.reset();
         entry.resolveSynced();
         entry.events.emit('synced', []);
         events.emit('synced', [entry.name]);
         return;
       case Frame.ack:
-        answerStretch = 1;
+        answered();
         if (entry.unanswered > 0) entry.unanswered--;
         entry.uploadUnconfirmed = false;
         entry.retryBackoff.reset();
