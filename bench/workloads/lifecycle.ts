@@ -22,10 +22,16 @@ const DURABILITY_ROUNDS = 3;
 const STILL_MS = 1_000;
 const STILL_DEADLINE_MS = 120_000;
 
-/** Bytes under `dir`, recursively. */
+/**
+ * Bytes under `dir`, recursively. A server may delete a file between the listing and its stat (a
+ * SQLite rollback journal does at every commit): such a file counts as gone, not as a failure.
+ */
 function folderBytes(dir: string): number {
   let total = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) total += statSync(join(e.parentPath, e.name)).size;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    total += statSync(join(e.parentPath, e.name), { throwIfNoEntry: false })?.size ?? 0;
+  }
   return total;
 }
 

@@ -15,7 +15,7 @@ import { probePostgres } from '../storage/service-probe.js';
 import type { DocStore } from '../storage/types.js';
 import type { ReconcileReport } from './reconcile.js';
 import type { Relay } from './relay.js';
-import { agent, closeRelays, createWaiters, customer, eventually, muxClient, startRelay, syncClient } from './test-kit.js';
+import { agent, closeRelays, createWaiters, customer, eventually, holdableStore, muxClient, startRelay, syncClient } from './test-kit.js';
 
 const conv = conversationDoc('acme', 'c1', 'k1');
 const items = (d: Y.Doc): string[] => d.getArray<string>('messages').toArray();
@@ -46,32 +46,6 @@ function deafenable(inner: FanOut): FanOut & { deaf: boolean; dropped: number; s
     close: () => inner.close(),
   };
   return f;
-}
-
-/** The store as another relay sees it, whose reads can be held after they took their snapshot. */
-function slowReads(inner: DocStore): DocStore & { hold(): void; release(): void; readsHeld: number } {
-  let gate: Promise<void> | null = null;
-  let open = (): void => undefined;
-  const s = {
-    ...inner,
-    readsHeld: 0,
-    hold() {
-      gate = new Promise((resolve) => (open = resolve));
-    },
-    release() {
-      gate = null;
-      open();
-    },
-    async load(name: string) {
-      const snapshot = await inner.load(name);
-      if (gate) {
-        s.readsHeld++;
-        await gate;
-      }
-      return snapshot;
-    },
-  };
-  return s;
 }
 
 interface Shared {
@@ -106,7 +80,7 @@ describe.each(stores)('reconciliation over the local bus and a shared %s', (_nam
     const passes: ReconcileReport[] = [];
     const waiters = createWaiters();
     const a = startRelay({ store: await shared.store(), fanout: bus.node() });
-    const bStore = slowReads(await shared.store());
+    const bStore = holdableStore(await shared.store());
     const b = startRelay({
       store: bStore,
       fanout: deaf,
@@ -215,13 +189,13 @@ describe.each(stores)('reconciliation over the local bus and a shared %s', (_nam
     deaf.deaf = false;
 
     // The refresh's read took its snapshot; an update is committed and fanned out before it returns.
-    bStore.hold();
+    bStore.holdReads();
     const refreshing = b.reconcile();
     await eventually(() => bStore.readsHeld === 1, 'the refresh read the store');
     writer.d.ydoc.getArray('messages').push(['during the read']);
     // The follower cannot show it yet (it follows the update it missed), but it has received it.
     await follower.c.until(() => follower.d.updatesReceived === 1, 'fanned out during the read');
-    bStore.release();
+    bStore.releaseReads();
     expect(await refreshing).toMatchObject({ caughtUp: 1 });
     await follower.c.until(() => items(follower.d.ydoc).length === 2, 'follower has both');
     expect(await b.checkStore()).toMatchObject({ checked: 1, refreshed: 0 });
@@ -230,12 +204,12 @@ describe.each(stores)('reconciliation over the local bus and a shared %s', (_nam
     deaf.slow = true;
     writer.d.ydoc.getArray('messages').push(['seen by the read']);
     await writer.c.until(() => writer.c.allAcked(conv), 'writer acked again');
-    bStore.hold();
+    bStore.holdReads();
     const second = b.reconcile();
     await eventually(() => bStore.readsHeld === 2, 'the second refresh read the store');
     deaf.release();
     await follower.c.until(() => items(follower.d.ydoc).length === 3, 'fanned out during the second read');
-    bStore.release();
+    bStore.releaseReads();
     expect(await second).toMatchObject({ caughtUp: 0 });
     expect(await b.checkStore()).toMatchObject({ checked: 1, refreshed: 0 });
     expect(follower.d.updatesReceived).toBe(3);

@@ -286,29 +286,66 @@ export function authorize(p: Principal, doc: string): 'r' | 'rw' | null {
   return doc.startsWith(`ws/${p.ws}/`) ? 'rw' : null;
 }
 
-/** A real memory store whose appends can be held open, to observe what happens before a commit. */
-export function holdableStore(inner: DocStore = createMemoryStore()): DocStore & { hold(): void; release(): void; fail(on: boolean): void; appends: number } {
-  let gate: Promise<void> | null = null;
-  let open: (() => void) | null = null;
+/** A gate tests close and open: while closed, whoever waits on it waits. */
+function createGate() {
+  let closed: Promise<void> | null = null;
+  let open = (): void => undefined;
+  return {
+    get isClosed() {
+      return closed !== null;
+    },
+    close() {
+      closed = new Promise((resolve) => (open = resolve));
+    },
+    open() {
+      closed = null;
+      open();
+    },
+    wait: (): Promise<void> => closed ?? Promise.resolve(),
+  };
+}
+
+export type HoldableStore = DocStore & {
+  /** appends wait before they run, to observe what happens before a commit */
+  hold(): void;
+  release(): void;
+  /** loads wait after they took their snapshot, to observe what arrives while a refresh reads */
+  holdReads(): void;
+  releaseReads(): void;
+  fail(on: boolean): void;
+  appends: number;
+  readsHeld: number;
+};
+
+/** A real store (memory by default) whose appends and loads can be held, and whose appends can fail. */
+export function holdableStore(inner: DocStore = createMemoryStore()): HoldableStore {
+  const appends = createGate();
+  const reads = createGate();
   let failing = false;
-  const s = {
+  const s: HoldableStore = {
     ...inner,
     appends: 0,
-    hold() {
-      gate = new Promise((r) => (open = r));
-    },
-    release() {
-      gate = null;
-      open?.();
-    },
+    readsHeld: 0,
+    hold: () => appends.close(),
+    release: () => appends.open(),
+    holdReads: () => reads.close(),
+    releaseReads: () => reads.open(),
     fail(on: boolean) {
       failing = on;
     },
-    async append(name: string, update: Uint8Array, owners?: ReadonlyMap<number, string>) {
-      if (gate) await gate;
+    async append(name, update, owners) {
+      await appends.wait();
       if (failing) throw new Error('disk on fire');
       await inner.append(name, update, owners);
       s.appends++;
+    },
+    async load(name) {
+      const snapshot = await inner.load(name);
+      if (reads.isClosed) {
+        s.readsHeld++;
+        await reads.wait();
+      }
+      return snapshot;
     },
   };
   return s;
