@@ -122,8 +122,12 @@ export async function startFaultProxy(target: { host?: string; port: number } | 
     const up = createLane(upstream, () => faults, pipe);
     const down = createLane(client, () => faults, pipe);
     lanes.add(up).add(down);
-    client.on('data', (chunk) => pipe.stranded || up.push(chunk));
-    upstream.on('data', (chunk) => pipe.stranded || down.push(chunk));
+    client.on('data', (chunk) => {
+      if (!pipe.stranded) up.push(chunk);
+    });
+    upstream.on('data', (chunk) => {
+      if (!pipe.stranded) down.push(chunk);
+    });
     // A stranded connection's ends close on their own, each unheard by the other.
     const closedWhileStranded = (side: 'client' | 'relay'): boolean => {
       if (!pipe.stranded) return false;
@@ -141,6 +145,7 @@ export async function startFaultProxy(target: { host?: string; port: number } | 
       client.destroy();
       upstream.destroy();
     };
+    // 'close' follows every 'error' on a net socket and ends the pipe; the listeners keep an error from being thrown.
     client.on('error', () => undefined);
     upstream.on('error', () => undefined);
   });

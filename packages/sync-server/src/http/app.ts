@@ -96,7 +96,7 @@ export function createApp(deps: AppDeps): ParleyApp {
   app.use('/widget-chunks/*', corsAll);
 
   app.get('/healthz', (c) => ((deps.ready?.() ?? true) ? c.json({ status: 'ok' }) : c.json({ status: 'unavailable' }, 503)));
-  // Known once the node server is attached; a socket stops counting toward 'connections' the moment it is terminated.
+  // Set when the node server is attached (injectWebSocket below); until then nothing was terminated.
   let heartbeat: Heartbeat | null = null;
   const figures = (): Record<string, unknown> => ({ ...(deps.relay.metrics() as Record<string, unknown>), unresponsiveSocketsTerminatedTotal: heartbeat?.terminated ?? 0 });
   app.get('/metrics', (c) => c.text(renderMetrics(figures()), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));

@@ -13,6 +13,7 @@ import { createClient, type ParleyClient, type WebSocketConstructor } from '@par
 import { startServer, type RunningServer } from '../server.js';
 import { createTokens } from '../auth/tokens.js';
 import { silentLogger } from '../log.js';
+import { eventually } from '../relay/test-kit.js';
 
 const SECRET = 'h'.repeat(48);
 const HEARTBEAT_MS = 400;
@@ -47,14 +48,6 @@ async function connect(role: 'customer' | 'agent', sub: string, WebSocketClass: 
   return client;
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 async function metric(name: string): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
@@ -73,14 +66,14 @@ it('terminates a socket that stops answering pings, and its presence leaves the 
   await customerDoc.whenSynced;
   customerDoc.awareness.setLocalStateField('user', { name: 'Cem' });
   const customerId = customerDoc.doc.clientID;
-  await until(() => agentDoc.awareness.getStates().has(customerId), 'the agent to see the customer present');
+  await eventually(() => agentDoc.awareness.getStates().has(customerId), 'the agent to see the customer present');
   const before = await metric('parley_unresponsive_sockets_terminated_total');
 
   const started = Date.now();
-  await until(() => statuses.includes('offline'), 'the relay to terminate the silent socket', 5 * HEARTBEAT_MS);
+  await eventually(() => statuses.includes('offline'), 'the relay to terminate the silent socket', 5 * HEARTBEAT_MS);
   // Pinged at its slice's next sweep (within one interval), terminated at the sweep after.
   expect(Date.now() - started).toBeLessThan(3 * HEARTBEAT_MS);
-  await until(() => !agentDoc.awareness.getStates().has(customerId), "the customer's presence to leave the agent's view");
+  await eventually(() => !agentDoc.awareness.getStates().has(customerId), "the customer's presence to leave the agent's view");
   expect(await metric('parley_unresponsive_sockets_terminated_total')).toBe(before + 1);
   expect(agent.status).toBe('connected');
 });
@@ -96,5 +89,5 @@ it('keeps an idle socket whose peer answers pings, however long it stays quiet',
   expect(agent.status).toBe('connected');
   // Still served after the quiet spell, not merely open.
   handle.doc.getMap('probe').set('after', 'quiet');
-  await until(() => handle.acks.isAcked(handle.doc.clientID, 0), 'the relay to acknowledge a write after the quiet spell');
+  await eventually(() => handle.acks.isAcked(handle.doc.clientID, 0), 'the relay to acknowledge a write after the quiet spell');
 });
