@@ -19,6 +19,8 @@ export interface Peer {
   acked(): Set<string>;
   /** every message id in this peer's transcript, in screen order (duplicates kept) */
   transcript(): string[];
+  /** the client's status changes and errors, with ms since the peer started: what to print when a scenario fails */
+  readonly events: string[];
   close(): Promise<void>;
 }
 
@@ -44,6 +46,12 @@ export function startPeer(options: PeerOptions): Peer {
   const handle = client.open(options.doc);
   const conv = Conversation.open({ doc: handle.doc, awareness: handle.awareness, acks: handle.acks, me: options.me, deviceId: `${options.me.id}-device` });
   const sent: string[] = [];
+  const events: string[] = [];
+  const started = Date.now();
+  const note = (what: string): number => events.push(`${Date.now() - started} ms ${what}`);
+  client.on('status', (status) => note(status));
+  client.on('error', (error, context) => note(`error ${context.code ?? ''} ${error.message}${context.doc ? ` (${context.doc})` : ''}`));
+  handle.on('closed', (error) => note(`document closed: ${error.message}`));
   return {
     me: options.me,
     client,
@@ -59,6 +67,7 @@ export function startPeer(options: PeerOptions): Peer {
       return new Set(conv.messages().filter((m) => m.mine && m.delivery !== 'pending').map((m) => m.id));
     },
     transcript: () => conv.messages().map((m) => m.id),
+    events,
     async close() {
       conv.destroy();
       await client.close();

@@ -207,6 +207,16 @@ export async function hostileInput(cfg: HostileConfig, log: (line: string) => vo
     const seenByAgent = new Set(agent.transcript());
     const seenByCustomer = new Set(customer.transcript());
     const delivered = customer.sent.filter((id) => seenByAgent.has(id)).length + agent.sent.filter((id) => seenByCustomer.has(id)).length;
+    if (delivered < sentByCustomer + sentByAgent) {
+      // A shortfall only shows under a loaded CI machine; say which side stopped, when, and what its client saw.
+      for (const [who, from, to] of [['customer', customer, seenByAgent], ['agent', agent, seenByCustomer]] as const) {
+        const missing = from.sent.filter((id) => !to.has(id));
+        const acked = from.acked();
+        log(`${who}: ${from.sent.length - missing.length} / ${from.sent.length} arrived; ${missing.filter((id) => acked.has(id)).length} of the missing were acked; first missing #${from.sent.indexOf(missing[0] ?? '')}`);
+        log(`${who} client: status ${from.client.status}; ${from.events.join('; ') || 'no events'}`);
+      }
+      for (const l of relay.logs.filter((l) => l.level !== 'debug').slice(-30)) log(`relay ${JSON.stringify(l)}`);
+    }
     const stalls = await probe.stop();
     const loop = await relayLoopDelay(relay.url);
     const memory = processMemory(relay.pid);
