@@ -1,7 +1,7 @@
 /**
  * The relay's documents in memory: single-flight loading, the commit pipeline ([P7] append before
  * anything is acknowledged; forwarded before the commit only under client ids the store already
- * owns), forwarding to followers ([P8] never to the sender), fan-out between relay processes,
+ * owns, and then only to followers that could bring it back after a crash), forwarding to followers ([P8] never to the sender), fan-out between relay processes,
  * lazy merging, compaction and idle unloading (LRU).
  */
 import type { ParsedDocName } from '@parley/core';
@@ -29,6 +29,10 @@ export interface Outgoing {
 
 export interface Follower {
   deliver(message: Outgoing): void;
+  /** the principal on the other end (auth/principal.ts principalKey) */
+  readonly principalKey: string;
+  /** staff may bring back items under other principals' client ids after a relay crash (guard.ts checkWrite) */
+  readonly restoresOthers: boolean;
   /** awareness client ids this follower announced; released (broadcast as gone) when it leaves */
   readonly awarenessClaims: Set<number>;
 }
@@ -88,8 +92,9 @@ export interface Documents {
   /**
    * Appends to the store; adds to memory and forwards to followers except `from` before the append
    * when `owners` is empty (every client id is the store's already), after it otherwise; fans out
-   * after it. An update memory already holds (a resend of one forwarded before a failed append) is
-   * only appended.
+   * after it. Before the append, only `from`'s own principal and staff get it; the other followers
+   * after. An update memory already holds (a resend of one forwarded before a failed append) is
+   * appended, then forwarded to those other followers, who may never have had it.
    */
   commit(entry: DocEntry, update: Uint8Array, summary: UpdateSummary, owners: ReadonlyMap<number, string>, from: Follower | null): Promise<void>;
   /** true when the store holds every struct and delete of `summary` (memory may hold more: see `committed`) */
@@ -162,6 +167,18 @@ export function createDocuments(options: DocumentsOptions): Documents {
 
   const forward = (e: Internal, message: Outgoing, from: Follower | null): void => {
     for (const f of e.followers) if (f !== from) f.deliver(message);
+  };
+
+  // An update forwarded before its commit is lost with the relay if it crashes meanwhile, and
+  // comes back from whoever holds it ([P8]). A customer's device may not bring back a staff item
+  // (checkWrite answers 4409, and that refusal takes the customer's own outbox in the same step 2
+  // with it), so only the writer's own devices and staff get it early; the rest after the commit.
+  const mayRestore = (f: Follower, writer: Follower | null): boolean => writer === null || f.restoresOthers || f.principalKey === writer.principalKey;
+  const forwardBeforeCommit = (e: Internal, message: Outgoing, from: Follower | null): void => {
+    for (const f of e.followers) if (f !== from && mayRestore(f, from)) f.deliver(message);
+  };
+  const forwardAfterCommit = (e: Internal, message: Outgoing, from: Follower | null): void => {
+    for (const f of e.followers) if (f !== from && !mayRestore(f, from)) f.deliver(message);
   };
 
   const scheduleHousekeeping = (e: Internal): void => {
@@ -321,9 +338,10 @@ export function createDocuments(options: DocumentsOptions): Documents {
       // A first write under a new client id waits: until its owner is stored, a follower that
       // re-uploaded the item after a crash would be claiming someone else's client id.
       const early = !held && owners.size === 0;
+      const message = outgoingUpdate(e.wireName, update);
       if (early) {
         e.doc.add(update, summary);
-        forward(e, outgoingUpdate(e.wireName, update), from);
+        forwardBeforeCommit(e, message, from);
       }
       const afterCommit = (t0: number): void => {
         options.onCommit(performance.now() - t0);
@@ -331,7 +349,12 @@ export function createDocuments(options: DocumentsOptions): Documents {
         markCommitted(e, summary);
         if (!held && !early) {
           e.doc.add(update, summary);
-          forward(e, outgoingUpdate(e.wireName, update), from);
+          forward(e, message, from);
+        } else {
+          // Early: the followers left out before the commit. Held: a resend of an update forwarded
+          // early whose first append may have failed, so they may not have it yet (Yjs ignores a
+          // second copy).
+          forwardAfterCommit(e, message, from);
         }
         e.sinceCompact.updates++;
         e.sinceCompact.bytes += update.byteLength;

@@ -78,6 +78,49 @@ describe('relay /mux', () => {
     await a.until(() => a.allAcked(conv), 'ack after commit');
   });
 
+  it('[P7] [P6] a staff update reaches staff and the writer\'s other devices before its commit, the customer only after it', async () => {
+    const store = holdableStore();
+    const relay = startRelay({ store });
+    const { writer: cust, follower: ag, w: dc, f: da } = await customerAndAgent(relay, conv);
+    const otherAgent = muxClient(relay, agent('a2'));
+    const dOther = otherAgent.open(conv);
+    const secondDevice = muxClient(relay, agent());
+    const dSecond = secondDevice.open(conv);
+    await otherAgent.until(() => dOther.synced, 'other agent synced');
+    await secondDevice.until(() => dSecond.synced, 'second device synced');
+    da.ydoc.getText('t').insert(0, 'a');
+    await ag.until(() => ag.allAcked(conv), 'the agent owns its client id');
+    await cust.until(() => text(dc.ydoc) === 'a', 'the customer has the committed edit');
+    store.hold();
+    da.ydoc.getText('t').insert(1, 'b');
+    await otherAgent.until(() => text(dOther.ydoc) === 'ab', 'staff get it before the commit');
+    await secondDevice.until(() => text(dSecond.ydoc) === 'ab', 'the writer\'s other device gets it before the commit');
+    // If the relay died now, a customer holding "b" could not bring it back (4409): it must not have it.
+    await new Promise((r) => setImmediate(r));
+    expect(text(dc.ydoc)).toBe('a');
+    store.release();
+    await cust.until(() => text(dc.ydoc) === 'ab', 'the customer gets it after the commit');
+    expect(dc.updatesReceived).toBe(2);
+  });
+
+  it('[P7] a customer who waited for a failed append gets the update once the writer\'s resend is committed', async () => {
+    const store = holdableStore();
+    const relay = startRelay({ store });
+    const { writer: cust, follower: ag, w: dc, f: da } = await customerAndAgent(relay, conv);
+    da.ydoc.getText('t').insert(0, 'a');
+    await ag.until(() => ag.allAcked(conv), 'first write acked');
+    await cust.until(() => text(dc.ydoc) === 'a', 'the customer has it');
+    store.fail(true);
+    da.ydoc.getText('t').insert(1, 'b');
+    await ag.until(() => ag.errors.some((e) => e.code === Code.storageUnavailable), 'error 4503');
+    expect(text(dc.ydoc)).toBe('a');
+    store.fail(false);
+    ag.open(conv, da.ydoc);
+    await ag.until(() => ag.allAcked(conv), 'the resend is committed and acked');
+    await cust.until(() => text(dc.ydoc) === 'ab', 'the customer gets it without reconnecting');
+    expect(cust.errors).toEqual([]);
+  });
+
   it('[P7] an update forwarded before a failed append is committed by the writer\'s resend, and only then acked', async () => {
     const store = holdableStore();
     const relay = startRelay({ store });

@@ -270,6 +270,8 @@ export function createRelay(options: RelayOptions): Relay {
       awarenessClaims: new Set(),
       closed: false,
       deliver: deliverTo(conn),
+      principalKey: principalKey(conn.principal),
+      restoresOthers: conn.principal.role === 'agent' || conn.principal.role === 'admin',
     };
     conn.follows.set(name, f);
     f.chain = documents.acquire(name, parsed, f).then(
