@@ -1,8 +1,9 @@
 /**
  * The relay's documents in memory: single-flight loading, the commit pipeline ([P7] append before
  * anything is acknowledged; forwarded before the commit only under client ids the store already
- * owns, and then only to followers that could bring it back after a crash), forwarding to followers ([P8] never to the sender), fan-out between relay processes,
- * lazy merging, compaction and idle unloading (LRU).
+ * owns, and then only to followers that could bring it back after a crash), forwarding to
+ * followers ([P8] never to the sender), fan-out between relay processes, lazy merging, compaction
+ * and idle unloading (LRU).
  */
 import type { ParsedDocName } from '@parley/core';
 import * as encoding from 'lib0/encoding';
