@@ -212,7 +212,8 @@ export async function hostileInput(cfg: HostileConfig, log: (line: string) => vo
       for (const [who, from, to] of [['customer', customer, seenByAgent], ['agent', agent, seenByCustomer]] as const) {
         const missing = from.sent.filter((id) => !to.has(id));
         const acked = from.acked();
-        log(`${who}: ${from.sent.length - missing.length} / ${from.sent.length} arrived; ${missing.filter((id) => acked.has(id)).length} of the missing were acked; first missing #${from.sent.indexOf(missing[0] ?? '')}`);
+        const shortfall = missing.length === 0 ? 'none missing' : `${missing.filter((id) => acked.has(id)).length} of the missing were acked; first missing #${from.sent.indexOf(missing[0]!)}`;
+        log(`${who}: ${from.sent.length - missing.length} / ${from.sent.length} arrived; ${shortfall}`);
         log(`${who} client: status ${from.client.status}; ${from.events.join('; ') || 'no events'}`);
       }
       for (const l of relay.logs.filter((l) => l.level !== 'debug').slice(-30)) log(`relay ${JSON.stringify(l)}`);

@@ -32,7 +32,7 @@ export interface Follower {
   deliver(message: Outgoing): void;
   /** the principal on the other end (auth/principal.ts principalKey) */
   readonly principalKey: string;
-  /** staff may bring back items under other principals' client ids after a relay crash (guard.ts checkWrite) */
+  /** may bring back items under other principals' client ids after a relay crash (guard.ts restoresOthersItems) */
   readonly restoresOthers: boolean;
   /** awareness client ids this follower announced; released (broadcast as gone) when it leaves */
   readonly awarenessClaims: Set<number>;
@@ -174,6 +174,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
   // comes back from whoever holds it ([P8]). A customer's device may not bring back a staff item
   // (checkWrite answers 4409, and that refusal takes the customer's own outbox in the same step 2
   // with it), so only the writer's own devices and staff get it early; the rest after the commit.
+  // Without a writer (the relay's own writes) nobody would ever need to bring it back.
   const mayRestore = (f: Follower, writer: Follower | null): boolean => writer === null || f.restoresOthers || f.principalKey === writer.principalKey;
   const forwardBeforeCommit = (e: Internal, message: Outgoing, from: Follower | null): void => {
     for (const f of e.followers) if (f !== from && mayRestore(f, from)) f.deliver(message);

@@ -14,6 +14,13 @@ import type { StructSummary, UpdateSummary } from './inspect.js';
 import type { ThinDoc } from './thin-doc.js';
 
 /**
+ * Staff may bring back items under another principal's confirmed client id (after a relay crash):
+ * it gives them no power they lack, since they write any content already. The relay also forwards
+ * updates before their commit only to those who can (documents.ts).
+ */
+export const restoresOthersItems = (principal: Pick<Principal, 'role'>): boolean => principal.role === 'agent' || principal.role === 'admin';
+
+/**
  * Throws a RelayError when `principal` may not write `summary` into `doc`. Returns the client ids
  * this update writes under that the principal has not been confirmed to own yet (to reserve now
  * and pass to `store.append`).
@@ -21,7 +28,7 @@ import type { ThinDoc } from './thin-doc.js';
 export function checkWrite(doc: ThinDoc, summary: UpdateSummary, principal: Principal, confirmed: ReadonlySet<number>): Map<number, string> {
   const key = principalKey(principal);
   const customer = principal.role === 'customer';
-  const staff = principal.role === 'agent' || principal.role === 'admin';
+  const restores = restoresOthersItems(principal);
   const claims = new Map<number, string>();
   const agentOnly = customer ? doc.agentOnlyStructs(summary) : null;
   const authors = customer ? doc.authorStructs(summary) : null;
@@ -30,9 +37,8 @@ export function checkWrite(doc: ThinDoc, summary: UpdateSummary, principal: Prin
     const owner = doc.owners.get(s.client);
     if (owner !== undefined && owner !== key) {
       // Someone else's item the relay lacks: after a relay crash, what it forwarded before its
-      // commit (documents.ts) comes back from the followers that got it. Staff may bring it back
-      // without owning the id: it gives them no power they lack (they write any content already).
-      if (staff && confirmed.has(s.client)) return;
+      // commit (documents.ts) comes back from the followers that got it.
+      if (restores && confirmed.has(s.client)) return;
       // 4409 rather than 4403: the client can recover by picking a new Yjs client id.
       throw new RelayError(Code.conflict, `client id ${s.client} belongs to another principal`, 'client_id_conflict');
     }

@@ -17,7 +17,7 @@ import { DEFAULT_LIMITS } from './limits.js';
 import type { Limits } from './limits.js';
 import { RelayError, forbidden } from './errors.js';
 import { inspectUpdate } from './inspect.js';
-import { checkWrite } from './guard.js';
+import { checkWrite, restoresOthersItems } from './guard.js';
 import { decodeAwareness, encodeAwareness } from './awareness.js';
 import { createDocuments, awarenessRemoval, outgoingAwareness } from './documents.js';
 import type { DocEntry, Follower, Outgoing } from './documents.js';
@@ -271,7 +271,7 @@ export function createRelay(options: RelayOptions): Relay {
       closed: false,
       deliver: deliverTo(conn),
       principalKey: principalKey(conn.principal),
-      restoresOthers: conn.principal.role === 'agent' || conn.principal.role === 'admin',
+      restoresOthers: restoresOthersItems(conn.principal),
     };
     conn.follows.set(name, f);
     f.chain = documents.acquire(name, parsed, f).then(
