@@ -65,8 +65,12 @@ export interface DocEntry {
 interface Internal extends DocEntry {
   /** deletes the store holds (`committed` is the same for structs) */
   readonly committedDeletes: ClockRanges;
+  /** settles after every commit (append, then memory and followers) and exclusive section queued so far */
   chain: Promise<void>;
+  /** commits and exclusive sections not settled yet */
   pending: number;
+  /** exclusive sections queued or running: appends wait for them */
+  exclusives: number;
   idleSince: number;
   sinceCompact: { updates: number; bytes: number };
   compacting: boolean;
@@ -94,8 +98,9 @@ export interface Documents {
    * Appends to the store; adds to memory and forwards to followers except `from` before the append
    * when `owners` is empty (every client id is the store's already), after it otherwise; fans out
    * after it. Before the append, only `from`'s own principal and staff get it; the other followers
-   * after. An update memory already holds (a resend of one forwarded before a failed append) is
-   * appended, then forwarded to those other followers, who may never have had it.
+   * after. An update memory already holds (a resend of one forwarded before its append) waits for
+   * the commits in flight; if the store still lacks it then, it is appended and forwarded to those
+   * other followers, who may never have had it.
    */
   commit(entry: DocEntry, update: Uint8Array, summary: UpdateSummary, owners: ReadonlyMap<number, string>, from: Follower | null): Promise<void>;
   /** true when the store holds every struct and delete of `summary` (memory may hold more: see `committed`) */
@@ -293,6 +298,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
       storedBytesAtLoad: bytes,
       chain: Promise.resolve(),
       pending: 0,
+      exclusives: 0,
       idleSince: now(),
       sinceCompact: { updates: stored?.updates.length ?? 0, bytes },
       compacting: false,
@@ -306,7 +312,82 @@ export function createDocuments(options: DocumentsOptions): Documents {
     return e;
   };
 
-  return {
+  /** `queued`: run from its own place in the chain, behind everything before it (a held resend's second try). */
+  const commitNow = (e: Internal, update: Uint8Array, summary: UpdateSummary, owners: ReadonlyMap<number, string>, from: Follower | null, held: boolean, queued = false): Promise<void> => {
+    // [P7] Under client ids the store owns, a crash before the commit loses nothing acknowledged:
+    // the writer resends what was not acked. So followers need not wait out the commit window.
+    // A first write under a new client id waits: until its owner is stored, a follower that
+    // re-uploaded the item after a crash would be claiming someone else's client id.
+    const early = !held && owners.size === 0;
+    const message = outgoingUpdate(e.wireName, update);
+    if (early) {
+      e.doc.add(update, summary);
+      forwardBeforeCommit(e, message, from);
+    }
+    const afterCommit = (t0: number): void => {
+      options.onCommit(performance.now() - t0);
+      for (const client of owners.keys()) e.committedOwners.add(client);
+      markCommitted(e, summary);
+      if (!held && !early) {
+        e.doc.add(update, summary);
+        forward(e, message, from);
+      } else {
+        // Early: the followers left out before the commit. Held: a resend of an update forwarded
+        // early whose first append may have failed, so they may not have it yet (Yjs ignores a
+        // second copy).
+        forwardAfterCommit(e, message, from);
+      }
+      e.sinceCompact.updates++;
+      e.sinceCompact.bytes += update.byteLength;
+      if (fanout) {
+        const enc = encoding.createEncoder();
+        encoding.writeVarUint(enc, FAN_UPDATE);
+        encoding.writeVarUint8Array(enc, update);
+        encoding.writeVarUint(enc, owners.size);
+        for (const [client, owner] of owners) {
+          encoding.writeVarUint(enc, client);
+          encoding.writeVarString(enc, owner);
+        }
+        fanout.publish(fanoutChannel(e.doc.name), encoding.toUint8Array(enc)).catch((err: unknown) => log('warn', 'fan-out publish failed', { doc: e.doc.name, err: String(err) }));
+      }
+      options.onUpdate(e, update, false);
+      scheduleHousekeeping(e);
+    };
+    // Appends go to the store as they arrive, not one after another's commit: the store keeps
+    // call order (its contract) and commits what arrives together in one transaction. Waiting for
+    // each commit before the next append allowed one update per commit window per document
+    // (~50/s with SQLite's 20 ms window), so a busy conversation's commits fell seconds behind and
+    // its customer, who gets others' updates after the commit, waited as long. Only what follows
+    // an exclusive section (reconciliation comparing store and memory) waits for it.
+    const t0 = performance.now();
+    const append = (): Promise<void> => store.append(e.doc.name, update, owners.size > 0 ? owners : undefined);
+    const appended = queued || e.exclusives === 0 ? append() : e.chain.then(append);
+    appended.catch(ignore); // handled by `run` below, possibly only once earlier commits settled
+    // The caller's place in the chain (and its count in `pending`) covers this one.
+    if (queued) return appended.then(() => afterCommit(t0));
+    // Memory takes committed updates in arrival order: a later update may build on an earlier one.
+    return track(e, e.pending === 0 ? appended.then(() => afterCommit(t0)) : e.chain.then(() => appended).then(() => afterCommit(t0)));
+  };
+
+  /** Makes `run` the document's last step: later commits and exclusive sections wait for it, and the document stays loaded meanwhile. */
+  const track = (e: Internal, run: Promise<void>): Promise<void> => {
+    e.pending++;
+    e.chain = run.then(undefined, ignore);
+    const settled = (): void => {
+      e.pending--;
+      markIdle(e);
+    };
+    return run.then(settled, (err: unknown) => {
+      settled();
+      throw err;
+    });
+  };
+
+  const isStored = (e: Internal, summary: UpdateSummary): boolean =>
+    summary.structs.every((s) => e.committed.covers(s.client, s.clock, s.len)) &&
+    summary.deletes.every(([client, clock, len]) => e.committedDeletes.covers(client, clock, len));
+
+  const documents: Documents = {
     async acquire(name, parsed, follower) {
       let e = loaded.get(name);
       if (!e) {
@@ -335,72 +416,17 @@ export function createDocuments(options: DocumentsOptions): Documents {
     commit(entry, update, summary, owners, from) {
       const e = entry as Internal;
       const held = e.doc.isRedundant(summary);
-      // [P7] Under client ids the store owns, a crash before the commit loses nothing acknowledged:
-      // the writer resends what was not acked. So followers need not wait out the commit window.
-      // A first write under a new client id waits: until its owner is stored, a follower that
-      // re-uploaded the item after a crash would be claiming someone else's client id.
-      const early = !held && owners.size === 0;
-      const message = outgoingUpdate(e.wireName, update);
-      if (early) {
-        e.doc.add(update, summary);
-        forwardBeforeCommit(e, message, from);
+      if (held && e.pending > 0) {
+        // A resend of what memory holds while commits are in flight: usually the writer's socket
+        // was replaced before the ack, and the first append is still on its way. Appending it again
+        // would put a second copy of every unacked update (a whole step 2) into the store's queue
+        // behind it, so it waits for what is in flight and is appended only if that failed.
+        return track(e, e.chain.then(() => (isStored(e, summary) ? undefined : commitNow(e, update, summary, owners, from, true, true))));
       }
-      const afterCommit = (t0: number): void => {
-        options.onCommit(performance.now() - t0);
-        for (const client of owners.keys()) e.committedOwners.add(client);
-        markCommitted(e, summary);
-        if (!held && !early) {
-          e.doc.add(update, summary);
-          forward(e, message, from);
-        } else {
-          // Early: the followers left out before the commit. Held: a resend of an update forwarded
-          // early whose first append may have failed, so they may not have it yet (Yjs ignores a
-          // second copy).
-          forwardAfterCommit(e, message, from);
-        }
-        e.sinceCompact.updates++;
-        e.sinceCompact.bytes += update.byteLength;
-        if (fanout) {
-          const enc = encoding.createEncoder();
-          encoding.writeVarUint(enc, FAN_UPDATE);
-          encoding.writeVarUint8Array(enc, update);
-          encoding.writeVarUint(enc, owners.size);
-          for (const [client, owner] of owners) {
-            encoding.writeVarUint(enc, client);
-            encoding.writeVarString(enc, owner);
-          }
-          fanout.publish(fanoutChannel(e.doc.name), encoding.toUint8Array(enc)).catch((err: unknown) => log('warn', 'fan-out publish failed', { doc: e.doc.name, err: String(err) }));
-        }
-        options.onUpdate(e, update, false);
-        scheduleHousekeeping(e);
-      };
-      const start = (): Promise<void> => {
-        const t0 = performance.now();
-        return store.append(e.doc.name, update, owners.size > 0 ? owners : undefined).then(() => afterCommit(t0));
-      };
-      // Nothing in flight for this document (no commit, no exclusive section: both count in
-      // `pending`): start now instead of a microtask later behind an already settled chain. The
-      // promises per update were a visible share of the relay's CPU and garbage per message.
-      const run = e.pending === 0 ? start() : e.chain.then(start);
-      e.pending++;
-      e.chain = run.then(undefined, ignore);
-      const settled = (): void => {
-        e.pending--;
-        markIdle(e);
-      };
-      return run.then(settled, (err: unknown) => {
-        settled();
-        throw err;
-      });
+      return commitNow(e, update, summary, owners, from, held);
     },
 
-    isStored(entry, summary) {
-      const e = entry as Internal;
-      return (
-        summary.structs.every((s) => e.committed.covers(s.client, s.clock, s.len)) &&
-        summary.deletes.every(([client, clock, len]) => e.committedDeletes.covers(client, clock, len))
-      );
-    },
+    isStored: (entry, summary) => isStored(entry as Internal, summary),
 
     broadcastAwareness(entry, update, from) {
       const e = entry as Internal;
@@ -443,6 +469,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
     async exclusive(entry, fn) {
       const e = entry as Internal;
       e.pending++;
+      e.exclusives++;
       const run = e.chain.then(fn);
       e.chain = run.then(
         () => undefined,
@@ -451,6 +478,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
       try {
         return await run;
       } finally {
+        e.exclusives--;
         e.pending--;
         markIdle(e);
       }
@@ -477,6 +505,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
       await Promise.all(unsubs.map((u) => u().catch(() => undefined)));
     },
   };
+  return documents;
 }
 
 function markCommitted(e: Pick<Internal, 'committed' | 'committedDeletes'>, summary: UpdateSummary): void {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { Code, Frame } from '@parley/core/protocol';
+import { Code, Frame, encodeFrame } from '@parley/core/protocol';
 import { conversationDoc } from '@parley/core';
 import { WS, agent, closeRelays, customer, customerAndAgent, eventually, holdableStore, muxClient, reader, startRelay, syncClient } from './test-kit.js';
 
@@ -101,6 +101,47 @@ describe('relay /mux', () => {
     store.release();
     await cust.until(() => text(dc.ydoc) === 'ab', 'the customer gets it after the commit');
     expect(dc.updatesReceived).toBe(2);
+  });
+
+  it('[P7] updates to one document that arrive during its commit go to the store at once, not one commit after another', async () => {
+    const store = holdableStore();
+    const relay = startRelay({ store });
+    const { writer: cust, follower: ag, w: dc, f: da } = await customerAndAgent(relay, conv);
+    da.ydoc.getText('t').insert(0, 'a');
+    await ag.until(() => ag.allAcked(conv), 'the agent owns its client id');
+    const before = store.appendCalls(conv);
+    store.hold();
+    for (const letter of 'bcd') da.ydoc.getText('t').insert(da.ydoc.getText('t').length, letter);
+    // One commit per document at a time let a conversation commit one update per commit window.
+    await eventually(() => store.appendCalls(conv) === before + 3, 'all three appends asked for while the first is held');
+    expect(ag.allAcked(conv)).toBe(false);
+    store.release();
+    await ag.until(() => ag.allAcked(conv), 'acked after their commit');
+    await cust.until(() => text(dc.ydoc) === 'abcd', 'the customer gets them, in order');
+    expect(store.appendCalls(conv)).toBe(before + 3);
+  });
+
+  it('[P7] a resend of an update whose append is in flight waits for that append instead of appending a second copy', async () => {
+    const store = holdableStore();
+    const relay = startRelay({ store });
+    const { writer: cust, follower: ag, w: dc, f: da } = await customerAndAgent(relay, conv);
+    da.ydoc.getText('t').insert(0, 'a');
+    await ag.until(() => ag.allAcked(conv), 'the agent owns its client id');
+    const before = store.appendCalls(conv);
+    store.hold();
+    da.ydoc.getText('t').insert(1, 'b');
+    await eventually(() => store.appendCalls(conv) === before + 1, 'the append is held');
+    // As after a replaced socket: the handshake again, whose step 2 carries the unacked "b".
+    const bytesBefore = relay.metrics().bytesIn;
+    const openBytes = encodeFrame({ type: Frame.open, doc: conv, stateVector: Y.encodeStateVector(da.ydoc) }).byteLength;
+    const again = ag.open(conv, da.ydoc);
+    await eventually(() => again.synced && relay.metrics().bytesIn > bytesBefore + openBytes, 'the resend reached the relay');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(store.appendCalls(conv)).toBe(before + 1);
+    store.release();
+    await ag.until(() => ag.allAcked(conv), 'the resend is acked once the first append is committed');
+    await cust.until(() => text(dc.ydoc) === 'ab', 'the customer gets it once');
+    expect(store.appendCalls(conv)).toBe(before + 1);
   });
 
   it('[P7] a customer who waited for a failed append gets the update once the writer\'s resend is committed', async () => {

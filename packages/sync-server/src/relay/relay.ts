@@ -363,8 +363,9 @@ export function createRelay(options: RelayOptions): Relay {
     };
     if (doc.isRedundant(summary)) {
       // Held but not all committed: a resend of what was forwarded before its append, in flight or
-      // failed. A writer's resend is appended again (harmless if the first lands too), so its ack
-      // waits for a commit that is sure to come; a reader has nothing to be acked.
+      // failed. A writer's resend goes to commit(), which waits for the first append and appends
+      // again only if that failed, so its ack waits for a commit that is sure to come; a reader
+      // has nothing to be acked.
       if (documents.isStored(entry, summary) || f.access !== 'rw' || doc.parsed.kind === 'directory') {
         sendAck();
         return;

@@ -313,7 +313,10 @@ export type HoldableStore = DocStore & {
   holdReads(): void;
   releaseReads(): void;
   fail(on: boolean): void;
+  /** appends committed */
   appends: number;
+  /** appends asked for per document, held or not */
+  appendCalls(name: string): number;
   readsHeld: number;
 };
 
@@ -321,10 +324,12 @@ export type HoldableStore = DocStore & {
 export function holdableStore(inner: DocStore = createMemoryStore()): HoldableStore {
   const appends = createGate();
   const reads = createGate();
+  const calls = new Map<string, number>();
   let failing = false;
   const s: HoldableStore = {
     ...inner,
     appends: 0,
+    appendCalls: (name) => calls.get(name) ?? 0,
     readsHeld: 0,
     hold: () => appends.close(),
     release: () => appends.open(),
@@ -334,6 +339,7 @@ export function holdableStore(inner: DocStore = createMemoryStore()): HoldableSt
       failing = on;
     },
     async append(name, update, owners) {
+      calls.set(name, (calls.get(name) ?? 0) + 1);
       await appends.wait();
       if (failing) throw new Error('disk on fire');
       await inner.append(name, update, owners);
