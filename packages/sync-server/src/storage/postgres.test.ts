@@ -50,6 +50,22 @@ describe.skipIf(!postgres.available)('Postgres store', () => {
     expect((await two!.list('d/')).map((s) => s.name)).toEqual(['d/shared']);
   });
 
+  it('keeps call order for one document when its appends would fill several transactions at once', async () => {
+    // One append per transaction and four in flight: without care, the four race for the
+    // document's row lock and `seq` records whichever got there first.
+    const store = await openPostgresStore({ url: databaseUrl, schema: schema(), maxBatch: 1, maxInFlight: 4 });
+    stores.push(store);
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (u: Uint8Array) => updates.push(u));
+    for (let i = 0; i < 60; i++) doc.getArray('messages').push([`m${i}`]);
+    const other = new Uint8Array([0, 0]);
+    await Promise.all(updates.flatMap((u, i) => [store.append('d/busy', u), ...(i % 3 === 0 ? [store.append('d/other', other)] : [])]));
+    const loaded = await store.load('d/busy');
+    expect(loaded!.updates.map((u) => Array.from(u))).toEqual(updates.map((u) => Array.from(u)));
+    expect((await store.load('d/other'))!.updates).toHaveLength(20);
+  });
+
   it('loses no append when two nodes append and compact one document concurrently', async () => {
     const name = schema();
     const [one, two] = await Promise.all([open(name), open(name)]);

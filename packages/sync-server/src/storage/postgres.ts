@@ -22,8 +22,8 @@ export interface PostgresStoreOptions {
   /** most appends in one transaction (default 512) */
   maxBatch?: number;
   /**
-   * Append transactions in flight at once (default 4). Safe for order: a batch locks each of its
-   * documents' rows before writing, so batches touching one document still commit one after another.
+   * Append transactions in flight at once (default 4). A document is written by one of them at a
+   * time: its later appends wait for the next batch, so `seq` is call order (see nextBatch).
    */
   maxInFlight?: number;
 }
@@ -122,6 +122,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const queue: PendingAppend[] = [];
   const inFlight = new Set<Promise<void>>();
   let pumpScheduled = false;
+  /** documents being written by a transaction in flight, with how many such transactions */
+  const committingDocs = new Map<string, number>();
   let closed = false;
 
   async function commitBatch(batch: PendingAppend[]): Promise<void> {
@@ -164,7 +166,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   function pump(): void {
     pumpScheduled = false;
     while (inFlight.size < maxInFlight && queue.length > 0) {
-      const batch = queue.splice(0, maxBatch);
+      const batch = nextBatch();
+      if (batch.length === 0) return;
+      for (const a of batch) committingDocs.set(a.name, (committingDocs.get(a.name) ?? 0) + 1);
       const committing: Promise<void> = commitBatch(batch).then(
         () => batch.forEach((a) => a.resolve()),
         (error: unknown) => {
@@ -175,9 +179,32 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       inFlight.add(committing);
       void committing.then(() => {
         inFlight.delete(committing);
+        for (const a of batch) {
+          const left = committingDocs.get(a.name)! - 1;
+          if (left === 0) committingDocs.delete(a.name);
+          else committingDocs.set(a.name, left);
+        }
         pump();
       });
     }
+  }
+
+  /**
+   * The queue's first appends, up to `maxBatch`, leaving in it (in order) those of documents a
+   * transaction in flight is writing. Two transactions appending to one document would take its
+   * row lock in whichever order their connections get there, and `seq` would not be call order;
+   * the relay appends a busy conversation's updates without waiting for each other's commit.
+   */
+  function nextBatch(): PendingAppend[] {
+    if (committingDocs.size === 0) return queue.splice(0, maxBatch);
+    const batch: PendingAppend[] = [];
+    const waiting: PendingAppend[] = [];
+    for (const a of queue) {
+      if (batch.length < maxBatch && !committingDocs.has(a.name)) batch.push(a);
+      else waiting.push(a);
+    }
+    queue.splice(0, queue.length, ...waiting);
+    return batch;
   }
 
   /** Settles once every append called so far has committed or failed. */
