@@ -89,10 +89,12 @@ function refuseForeignEdits(doc: ThinDoc, s: StructSummary, key: string): void {
     const owner = doc.owners.get(client);
     return owner !== undefined && owner !== key;
   };
-  if (s.parentItem !== null && foreign(s.parentItem.client)) throw forbidden('customers change only their own messages', 'foreign_edit');
+  // The ids in the reason let whoever sees the refusal (a developer, a failed test) find the item.
+  const refuse = (how: string, ref: { client: number; clock: number }): never => {
+    throw forbidden(`customers change only their own messages (item ${s.client}:${s.clock} ${how} ${ref.client}:${ref.clock}, ${doc.have.overlaps(ref.client, ref.clock, 1) ? 'held' : 'not held'})`, 'foreign_edit');
+  };
+  if (s.parentItem !== null && foreign(s.parentItem.client)) refuse('inside', s.parentItem);
   for (const ref of s.refs) {
-    if (foreign(ref.client) && (s.mapValue || !doc.messageItems.overlaps(ref.client, ref.clock, 1))) {
-      throw forbidden('customers change only their own messages', 'foreign_edit');
-    }
+    if (foreign(ref.client) && (s.mapValue || !doc.messageItems.overlaps(ref.client, ref.clock, 1))) refuse(s.mapValue ? 'overwriting' : 'next to', ref);
   }
 }

@@ -144,6 +144,26 @@ describe('relay /mux', () => {
     expect(store.appendCalls(conv)).toBe(before + 1);
   });
 
+  it('[P6] a customer may answer an agent message that was stored before the one it follows (a failed append, resent later)', async () => {
+    const store = holdableStore();
+    const relay = startRelay({ store });
+    const { writer: cust, follower: ag, w: dc, f: da } = await customerAndAgent(relay, conv);
+    const say = (d: Y.Doc, text: string): void => d.getArray('messages').push([new Y.Map<unknown>([['text', text]])]);
+    const texts = (d: Y.Doc): unknown[] => d.getArray<Y.Map<unknown>>('messages').toArray().map((m) => m.get('text'));
+    store.fail(true);
+    say(da.ydoc, 'first');
+    await ag.until(() => ag.errors.some((e) => e.code === Code.storageUnavailable), 'error 4503');
+    store.fail(false);
+    // Lands first, positioned after "first", which the relay does not hold yet.
+    say(da.ydoc, 'second');
+    await eventually(() => store.appends >= 1 && relay.metrics().commitLatencyMs.count >= 1, 'second committed');
+    ag.open(conv, da.ydoc);
+    await cust.until(() => texts(dc.ydoc).join() === 'first,second', 'the customer has both');
+    say(dc.ydoc, 'thanks');
+    await ag.until(() => texts(da.ydoc).join() === 'first,second,thanks', 'the agent gets the answer');
+    expect(cust.errors).toEqual([]);
+  });
+
   it('[P7] a customer who waited for a failed append gets the update once the writer\'s resend is committed', async () => {
     const store = holdableStore();
     const relay = startRelay({ store });

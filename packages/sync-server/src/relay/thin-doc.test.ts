@@ -99,3 +99,68 @@ describe('thin document log', () => {
     expect(messagesOf(head, ...parts)).toEqual(phone.getArray('messages').toArray());
   });
 });
+
+describe('thin document bookkeeping', () => {
+  /** Updates of a conversation: customer and agent messages, each pushed after the other's. */
+  function conversationUpdates() {
+    const customer = new Y.Doc();
+    const agent = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    const relayTo = (to: Y.Doc) => (update: Uint8Array, origin: unknown) => {
+      if (origin === 'relay') return;
+      updates.push(update);
+      Y.applyUpdate(to, update, 'relay');
+    };
+    customer.on('update', relayTo(agent));
+    agent.on('update', relayTo(customer));
+    const say = (doc: Y.Doc, role: string, text: string): void => {
+      const message = new Y.Map<unknown>();
+      message.set('author', { role, id: role === 'customer' ? 'c1' : 'a1' });
+      message.set('text', text);
+      doc.getArray('messages').push([message]);
+    };
+    say(customer, 'customer', 'hello');
+    say(agent, 'agent', 'hi, how can I help?');
+    agent.getMap('state').set('status', 'open');
+    say(customer, 'customer', 'my order');
+    agent.getMap('state').set('status', 'pending');
+    say(agent, 'agent', 'looking');
+    return { updates, agent };
+  }
+
+  const held = (updates: Uint8Array[]) => {
+    const name = conversationDoc('demo', 'c1', 'k1');
+    const thin = createThinDoc(name, parseDocName(name)!, new Map());
+    for (const u of updates) thin.add(u, inspectUpdate(u));
+    return thin;
+  };
+
+  /** Every message item, agent-only item and author value of the document, as the relay classified them. */
+  const classified = (thin: ReturnType<typeof held>, doc: Y.Doc) => {
+    const items = doc.getArray('messages').toArray() as Y.Map<unknown>[];
+    const ids = (predicate: (client: number, clock: number) => boolean): string[] => {
+      const out: string[] = [];
+      for (const [client, structs] of doc.store.clients) for (const s of structs) if (predicate(client, s.id.clock)) out.push(`${client}:${s.id.clock}`);
+      return out.sort();
+    };
+    return {
+      messages: items.map((m) => thin.messageItems.overlaps(m._item!.id.client, m._item!.id.clock, 1)),
+      agentOnly: ids((client, clock) => thin.agentOnly.overlaps(client, clock, 1)),
+      authors: ids((client, clock) => thin.authorValues.overlaps(client, clock, 1)),
+    };
+  };
+
+  it('classifies an update that arrived before one it builds on once that one arrives', () => {
+    // As after an append that failed and was resent once a later update had landed, or a log
+    // stored in that order: the later update comes first, positioned against items not yet held.
+    const { updates, agent } = conversationUpdates();
+    const inOrder = classified(held(updates), agent);
+    expect(inOrder.messages).toEqual([true, true, true, true]);
+    expect(inOrder.agentOnly.length).toBeGreaterThan(0);
+    expect(inOrder.authors.length).toBe(4);
+    for (let late = 0; late < updates.length - 1; late++) {
+      const reordered = [...updates.slice(0, late), ...updates.slice(late + 1), updates[late]!];
+      expect(classified(held(reordered), agent), `update ${late} held back to the end`).toEqual(inOrder);
+    }
+  });
+});

@@ -14,9 +14,13 @@ import { AGENT_ONLY_ROOTS, ConversationRoot } from '@parley/core';
 import type { ParsedDocName } from '@parley/core';
 import { createClockRanges, encodeStateVector } from './ranges.js';
 import type { ClockRanges } from './ranges.js';
+import { inspectUpdate } from './inspect.js';
 import type { StructSummary, UpdateSummary } from './inspect.js';
 
 const MESSAGE_ROOTS: readonly string[] = [ConversationRoot.messages];
+
+/** Ids an update was positioned against that the document lacked, kept to notice when they arrive (a forged update can name any). */
+const MAX_MISSING = 1_000;
 
 /** A reply of a few frames costs less than merging them into one first. */
 const MAX_REPLY_PARTS = 8;
@@ -205,6 +209,31 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
     return result;
   };
 
+  const classify = (summary: UpdateSummary): void => {
+    const flags = agentOnlyStructs(summary);
+    const messages = messageStructs(summary);
+    const authors = authorStructs(summary);
+    summary.structs.forEach((s, i) => {
+      if (authors[i]) authorValues.add(s.client, s.clock, s.len);
+      have.add(s.client, s.clock, s.len);
+      if (flags[i]) agentOnly.add(s.client, s.clock, s.len);
+      if (messages[i]) messageItems.add(s.client, s.clock, s.len);
+    });
+  };
+
+  /** ids this document lacked when an update was positioned against them (see `add`) */
+  let missing: Y.ID[] = [];
+  const noteMissing = (summary: UpdateSummary): void => {
+    if (!isConversation) return;
+    const note = (ref: Y.ID): void => {
+      if (!have.overlaps(ref.client, ref.clock, 1) && missing.length < MAX_MISSING) missing.push(ref);
+    };
+    for (const s of summary.structs) {
+      for (const ref of s.refs) note(ref);
+      if (s.parentItem) note(s.parentItem);
+    }
+  };
+
   const tailBytes = (): number => (log.length === 0 ? 0 : bytes - log[0]!.byteLength);
   const tailIsHalfTheHead = (): boolean => log.length > 1 && tailBytes() * 2 >= log[0]!.byteLength;
 
@@ -238,18 +267,20 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
       return log.length;
     },
     add(update, summary) {
-      const flags = agentOnlyStructs(summary);
-      const messages = messageStructs(summary);
-      const authors = authorStructs(summary);
-      summary.structs.forEach((s, i) => {
-        if (authors[i]) authorValues.add(s.client, s.clock, s.len);
-        have.add(s.client, s.clock, s.len);
-        if (flags[i]) agentOnly.add(s.client, s.clock, s.len);
-        if (messages[i]) messageItems.add(s.client, s.clock, s.len);
-      });
+      classify(summary);
+      noteMissing(summary);
       for (const [client, clock, len] of summary.deletes) deleted.add(client, clock, len);
       log.push(update);
       bytes += update.byteLength;
+      if (missing.length > 0 && missing.some((id) => have.overlaps(id.client, id.clock, 1))) {
+        missing = missing.filter((id) => !have.overlaps(id.client, id.clock, 1));
+        // An update that came before one it builds on was classified without it: its message,
+        // agent-only and author items would stay unknown, and a customer's next message beside
+        // such an item would be refused as a foreign edit for good. Rare (an append that failed
+        // and was resent after a later one landed, a log stored in that order), so the whole
+        // document is classified again, where every reference resolves.
+        classify(inspectUpdate(this.merged(), true));
+      }
     },
     merged() {
       if (log.length === 0) return Y.mergeUpdates([]);
