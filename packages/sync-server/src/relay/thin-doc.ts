@@ -20,7 +20,13 @@ import type { StructSummary, UpdateSummary } from './inspect.js';
 const MESSAGE_ROOTS: readonly string[] = [ConversationRoot.messages];
 
 /** Ids an update was positioned against that the document lacked, kept to notice when they arrive (a forged update can name any). */
-const MAX_MISSING = 1_000;
+const MAX_MISSING = 64;
+/**
+ * Classifying the whole document again is O(document): a writer that sends an update before the
+ * one it builds on, again and again, gets it at most this often (honest clients never do; it is
+ * for logs stored out of order, see `add`).
+ */
+const RECLASSIFY_EVERY_MS = 10_000;
 
 /** A reply of a few frames costs less than merging them into one first. */
 const MAX_REPLY_PARTS = 8;
@@ -223,6 +229,7 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
 
   /** ids this document lacked when an update was positioned against them (see `add`) */
   let missing: Y.ID[] = [];
+  let reclassifiedAt = -Infinity;
   const noteMissing = (summary: UpdateSummary): void => {
     if (!isConversation) return;
     const note = (ref: Y.ID): void => {
@@ -272,8 +279,9 @@ export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<n
       for (const [client, clock, len] of summary.deletes) deleted.add(client, clock, len);
       log.push(update);
       bytes += update.byteLength;
-      if (missing.length > 0 && missing.some((id) => have.overlaps(id.client, id.clock, 1))) {
+      if (missing.length > 0 && performance.now() - reclassifiedAt >= RECLASSIFY_EVERY_MS && missing.some((id) => have.overlaps(id.client, id.clock, 1))) {
         missing = missing.filter((id) => !have.overlaps(id.client, id.clock, 1));
+        reclassifiedAt = performance.now();
         // An update that came before one it builds on was classified without it: its message,
         // agent-only and author items would stay unknown, and a customer's next message beside
         // such an item would be refused as a foreign edit for good. Rare (an append that failed
