@@ -71,6 +71,8 @@ interface Internal extends DocEntry {
   pending: number;
   /** exclusive sections queued or running: appends wait for them */
   exclusives: number;
+  /** commits in flight that claim client ids (added to memory only once committed) */
+  claimsInFlight: number;
   idleSince: number;
   sinceCompact: { updates: number; bytes: number };
   compacting: boolean;
@@ -299,6 +301,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
       chain: Promise.resolve(),
       pending: 0,
       exclusives: 0,
+      claimsInFlight: 0,
       idleSince: now(),
       sinceCompact: { updates: stored?.updates.length ?? 0, bytes },
       compacting: false,
@@ -318,13 +321,19 @@ export function createDocuments(options: DocumentsOptions): Documents {
     // the writer resends what was not acked. So followers need not wait out the commit window.
     // A first write under a new client id waits: until its owner is stored, a follower that
     // re-uploaded the item after a crash would be claiming someone else's client id.
-    const early = !held && owners.size === 0;
+    // Nor while such a write is in flight: memory takes it only after its commit, and an update
+    // arriving meanwhile may build on it (a writer's second message while its first, the claim, is
+    // committing). Added first, that update would be classified without the item it sits next to
+    // (thin-doc.ts), and a customer answering next to it later would be refused as a foreign edit.
+    const early = !held && owners.size === 0 && e.claimsInFlight === 0;
+    if (owners.size > 0) e.claimsInFlight++;
     const message = outgoingUpdate(e.wireName, update);
     if (early) {
       e.doc.add(update, summary);
       forwardBeforeCommit(e, message, from);
     }
     const afterCommit = (t0: number): void => {
+      if (owners.size > 0) e.claimsInFlight--;
       options.onCommit(performance.now() - t0);
       for (const client of owners.keys()) e.committedOwners.add(client);
       markCommitted(e, summary);
@@ -362,7 +371,10 @@ export function createDocuments(options: DocumentsOptions): Documents {
     const t0 = performance.now();
     const append = (): Promise<void> => store.append(e.doc.name, update, owners.size > 0 ? owners : undefined);
     const appended = queued || e.exclusives === 0 ? append() : e.chain.then(append);
-    appended.catch(ignore); // handled by `run` below, possibly only once earlier commits settled
+    // Handled here as well as by `run` below, which may reach it only once earlier commits settled.
+    appended.catch(() => {
+      if (owners.size > 0) e.claimsInFlight--;
+    });
     // The caller's place in the chain (and its count in `pending`) covers this one.
     if (queued) return appended.then(() => afterCommit(t0));
     // Memory takes committed updates in arrival order: a later update may build on an earlier one.

@@ -164,6 +164,36 @@ describe('relay /mux', () => {
     expect(cust.errors).toEqual([]);
   });
 
+  it('[P6] [P7] a message sent while the writer\'s claim is committing waits for it, so a customer may answer next to what follows', async () => {
+    // CI's hostile scenario: the customer's first message (the claim) committed while its second
+    // (sent before, so a claim too) was still committing; the third, under a client id now owned,
+    // went into memory at once, before the second it sits next to. Nothing after it was known as a
+    // message, and every later customer message beside an agent's reply was refused with 4403.
+    const store = holdableStore();
+    const relay = startRelay({ store });
+    const { writer: cust, follower: ag, w: dc, f: da } = await customerAndAgent(relay, conv);
+    const say = (d: Y.Doc, text: string): void => d.getArray('messages').push([new Y.Map<unknown>([['text', text]])]);
+    const texts = (d: Y.Doc): string => d.getArray<Y.Map<unknown>>('messages').toArray().map((m) => m.get('text')).join();
+    store.hold();
+    say(dc.ydoc, 'one');
+    say(dc.ydoc, 'two');
+    await eventually(() => store.appendsHeld(conv) === 2, 'both claims held');
+    store.releaseOne(conv);
+    await ag.until(() => texts(da.ydoc) === 'one', 'the first claim committed');
+    const updatesBefore = da.updatesReceived;
+    say(dc.ydoc, 'three');
+    await eventually(() => store.appendsHeld(conv) === 2, 'the third append asked for');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(da.updatesReceived).toBe(updatesBefore);
+    store.release();
+    await ag.until(() => texts(da.ydoc) === 'one,two,three', 'the agent has all three');
+    say(da.ydoc, 'reply');
+    await cust.until(() => texts(dc.ydoc) === 'one,two,three,reply', 'the customer has the reply');
+    say(dc.ydoc, 'thanks');
+    await ag.until(() => texts(da.ydoc) === 'one,two,three,reply,thanks', 'the agent gets the answer');
+    expect(cust.errors).toEqual([]);
+  });
+
   it('[P7] a customer who waited for a failed append gets the update once the writer\'s resend is committed', async () => {
     const store = holdableStore();
     const relay = startRelay({ store });

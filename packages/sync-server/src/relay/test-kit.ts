@@ -309,6 +309,10 @@ export type HoldableStore = DocStore & {
   /** appends wait before they run, to observe what happens before a commit */
   hold(): void;
   release(): void;
+  /** lets the oldest held append to `name` run; later ones stay held */
+  releaseOne(name: string): void;
+  /** appends to `name` waiting now */
+  appendsHeld(name: string): number;
   /** loads wait after they took their snapshot, to observe what arrives while a refresh reads */
   holdReads(): void;
   releaseReads(): void;
@@ -322,7 +326,8 @@ export type HoldableStore = DocStore & {
 
 /** A real store (memory by default) whose appends and loads can be held, and whose appends can fail. */
 export function holdableStore(inner: DocStore = createMemoryStore()): HoldableStore {
-  const appends = createGate();
+  let holding = false;
+  const heldAppends: { name: string; run: () => void }[] = [];
   const reads = createGate();
   const calls = new Map<string, number>();
   let failing = false;
@@ -331,8 +336,18 @@ export function holdableStore(inner: DocStore = createMemoryStore()): HoldableSt
     appends: 0,
     appendCalls: (name) => calls.get(name) ?? 0,
     readsHeld: 0,
-    hold: () => appends.close(),
-    release: () => appends.open(),
+    hold: () => {
+      holding = true;
+    },
+    release: () => {
+      holding = false;
+      for (const a of heldAppends.splice(0)) a.run();
+    },
+    releaseOne(name) {
+      const i = heldAppends.findIndex((a) => a.name === name);
+      if (i >= 0) heldAppends.splice(i, 1)[0]!.run();
+    },
+    appendsHeld: (name) => heldAppends.filter((a) => a.name === name).length,
     holdReads: () => reads.close(),
     releaseReads: () => reads.open(),
     fail(on: boolean) {
@@ -340,7 +355,7 @@ export function holdableStore(inner: DocStore = createMemoryStore()): HoldableSt
     },
     async append(name, update, owners) {
       calls.set(name, (calls.get(name) ?? 0) + 1);
-      await appends.wait();
+      if (holding) await new Promise<void>((run) => heldAppends.push({ name, run }));
       if (failing) throw new Error('disk on fire');
       await inner.append(name, update, owners);
       s.appends++;
