@@ -8,6 +8,16 @@ const conv = conversationDoc(WS, 'c1', 'k1');
 afterEach(closeRelays);
 
 const text = (d: Y.Doc): string => d.getText('t').toString();
+/** Messages as Conversation writes them, reduced to their text. */
+const say = (d: Y.Doc, text: string): void => d.getArray('messages').push([new Y.Map<unknown>([['text', text]])]);
+const texts = (d: Y.Doc): string => d.getArray<Y.Map<unknown>>('messages').toArray().map((m) => m.get('text')).join();
+
+/** A relay on a store whose appends can be held, with a customer writing and an agent following `conv`. */
+async function heldConversation() {
+  const store = holdableStore();
+  const relay = startRelay({ store });
+  return { store, relay, ...(await customerAndAgent(relay, conv)) };
+}
 
 describe('relay /mux', () => {
   it('[P9] two clients converge: open answers step 2, step 1 and synced; updates flow both ways', async () => {
@@ -104,9 +114,7 @@ describe('relay /mux', () => {
   });
 
   it('[P7] updates to one document that arrive during its commit go to the store at once, not one commit after another', async () => {
-    const store = holdableStore();
-    const relay = startRelay({ store });
-    const { writer: cust, follower: ag, w: dc, f: da } = await customerAndAgent(relay, conv);
+    const { store, writer: cust, follower: ag, w: dc, f: da } = await heldConversation();
     da.ydoc.getText('t').insert(0, 'a');
     await ag.until(() => ag.allAcked(conv), 'the agent owns its client id');
     const before = store.appendCalls(conv);
@@ -122,9 +130,7 @@ describe('relay /mux', () => {
   });
 
   it('[P7] a resend of an update whose append is in flight waits for that append instead of appending a second copy', async () => {
-    const store = holdableStore();
-    const relay = startRelay({ store });
-    const { writer: cust, follower: ag, w: dc, f: da } = await customerAndAgent(relay, conv);
+    const { store, relay, writer: cust, follower: ag, w: dc, f: da } = await heldConversation();
     da.ydoc.getText('t').insert(0, 'a');
     await ag.until(() => ag.allAcked(conv), 'the agent owns its client id');
     const before = store.appendCalls(conv);
@@ -145,11 +151,7 @@ describe('relay /mux', () => {
   });
 
   it('[P6] a customer may answer an agent message that was stored before the one it follows (a failed append, resent later)', async () => {
-    const store = holdableStore();
-    const relay = startRelay({ store });
-    const { writer: cust, follower: ag, w: dc, f: da } = await customerAndAgent(relay, conv);
-    const say = (d: Y.Doc, text: string): void => d.getArray('messages').push([new Y.Map<unknown>([['text', text]])]);
-    const texts = (d: Y.Doc): unknown[] => d.getArray<Y.Map<unknown>>('messages').toArray().map((m) => m.get('text'));
+    const { store, relay, writer: cust, follower: ag, w: dc, f: da } = await heldConversation();
     store.fail(true);
     say(da.ydoc, 'first');
     await ag.until(() => ag.errors.some((e) => e.code === Code.storageUnavailable), 'error 4503');
@@ -158,9 +160,9 @@ describe('relay /mux', () => {
     say(da.ydoc, 'second');
     await eventually(() => store.appends >= 1 && relay.metrics().commitLatencyMs.count >= 1, 'second committed');
     ag.open(conv, da.ydoc);
-    await cust.until(() => texts(dc.ydoc).join() === 'first,second', 'the customer has both');
+    await cust.until(() => texts(dc.ydoc) === 'first,second', 'the customer has both');
     say(dc.ydoc, 'thanks');
-    await ag.until(() => texts(da.ydoc).join() === 'first,second,thanks', 'the agent gets the answer');
+    await ag.until(() => texts(da.ydoc) === 'first,second,thanks', 'the agent gets the answer');
     expect(cust.errors).toEqual([]);
   });
 
@@ -169,11 +171,7 @@ describe('relay /mux', () => {
     // (sent before, so a claim too) was still committing; the third, under a client id now owned,
     // went into memory at once, before the second it sits next to. Nothing after it was known as a
     // message, and every later customer message beside an agent's reply was refused with 4403.
-    const store = holdableStore();
-    const relay = startRelay({ store });
-    const { writer: cust, follower: ag, w: dc, f: da } = await customerAndAgent(relay, conv);
-    const say = (d: Y.Doc, text: string): void => d.getArray('messages').push([new Y.Map<unknown>([['text', text]])]);
-    const texts = (d: Y.Doc): string => d.getArray<Y.Map<unknown>>('messages').toArray().map((m) => m.get('text')).join();
+    const { store, writer: cust, follower: ag, w: dc, f: da } = await heldConversation();
     store.hold();
     say(dc.ydoc, 'one');
     say(dc.ydoc, 'two');
