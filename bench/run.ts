@@ -13,6 +13,7 @@ import { fanoutWorkload } from './workloads/fanout.js';
 import { fanInWorkload, memoryWorkload, newDeviceWorkload } from './workloads/state.js';
 import { coldStartWorkload, connectionsWorkload, durabilityWorkload } from './workloads/lifecycle.js';
 import { widgetWorkload } from './workloads/widget.js';
+import { busyConversationWorkload } from './workloads/busy.js';
 import { createSharedLoad } from './load/driver.js';
 import { profileFiles, renderProfiles, summariseProfile } from './profile.js';
 
@@ -31,6 +32,8 @@ const FULL: Sizes = {
   durabilitySeconds: 5,
   idleSockets: 5000,
   idleSeconds: 10,
+  busyRate: 200,
+  busySeconds: 5,
 };
 /** CI's smoke sizes: every row gets a figure in about two minutes; the figures themselves are coarse. */
 const QUICK: Sizes = {
@@ -48,6 +51,8 @@ const QUICK: Sizes = {
   durabilitySeconds: 1,
   idleSockets: 100,
   idleSeconds: 1,
+  busyRate: 100,
+  busySeconds: 1,
 };
 
 type Workload = (ctx: Context) => Promise<WorkloadResult>;
@@ -60,6 +65,7 @@ const workloads: Record<string, Workload> = {
   '6': widgetWorkload,
   '7': durabilityWorkload,
   '8': connectionsWorkload,
+  '9': busyConversationWorkload,
 };
 
 const FD_HEADROOM = 512;

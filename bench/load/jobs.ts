@@ -54,13 +54,22 @@ export interface FanoutPhaseResult extends FanoutPhase {
  * without one); customers send at `rate` messages/s in total; agents time each delivery. Agents
  * follow `agentDocsPerSocket` conversations per socket where the wire multiplexes.
  */
-export async function fanout(args: { endpoint: Endpoint; serverPid: number; docs: string[]; phases: FanoutPhase[]; agentDocsPerSocket: number; stopAboveP99Ms?: number }): Promise<{ phases: FanoutPhaseResult[]; customerSockets: number; agentSockets: number }> {
+export async function fanout(args: {
+  endpoint: Endpoint;
+  /** where the readers connect when not at `endpoint` (workload 9: the writer is an agent, the reader the customer) */
+  readerEndpoint?: Endpoint;
+  serverPid: number;
+  docs: string[];
+  phases: FanoutPhase[];
+  agentDocsPerSocket: number;
+  stopAboveP99Ms?: number;
+}): Promise<{ phases: FanoutPhaseResult[]; customerSockets: number; agentSockets: number }> {
   const { endpoint, serverPid, docs, phases } = args;
   let sendTimes = new Float64Array(1 << 16);
   let samples: number[] = [];
   const seen = new Set<number>();
   let received = 0;
-  const agents = await openFollowers(endpoint, docs, args.agentDocsPerSocket, false, (_doc, update) => {
+  const agents = await openFollowers(args.readerEndpoint ?? endpoint, docs, args.agentDocsPerSocket, false, (_doc, update) => {
     const now = performance.now();
     scanMarkers(update, (seq) => {
       if (seq >= sendTimes.length || sendTimes[seq] === 0 || seen.has(seq)) return;

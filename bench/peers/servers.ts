@@ -32,6 +32,12 @@ export interface StartOptions {
 
 export interface RunningServer extends ServerProcess {
   endpoint: Endpoint;
+  /**
+   * Where the customer of `ws/bench/customers/<customerId>/…` connects. For Parley a customer's
+   * token ([P6]: a customer gets others' updates after their commit); servers without principals
+   * have one endpoint for everyone.
+   */
+  customerEndpoint(customerId: string): Endpoint;
   healthUrl: string;
   httpBase: string;
 }
@@ -53,10 +59,10 @@ const PARLEY_SECRET = randomBytes(32).toString('hex');
 const PARLEY_BENCH_AGENT = 'bench';
 /** The [P6] owner key of what the bench's agent writes (auth/principal.ts: `role:sub`), for seeding a store directly. */
 export const PARLEY_BENCH_OWNER = `agent:${PARLEY_BENCH_AGENT}`;
-function parleyAgentToken(): string {
+function parleyToken(role: 'agent' | 'customer', sub: string): string {
   const b64 = (v: object | Buffer): string => (Buffer.isBuffer(v) ? v : Buffer.from(JSON.stringify(v))).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
-  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ ws: 'bench', role: 'agent', sub: PARLEY_BENCH_AGENT, iat: now, exp: now + 12 * 3600 })}`;
+  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ ws: 'bench', role, sub, iat: now, exp: now + 12 * 3600 })}`;
   return `${body}.${b64(createHmac('sha256', PARLEY_SECRET).update(body).digest())}`;
 }
 
@@ -75,10 +81,12 @@ function profileArgs(id: ServerId): string[] {
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
-function local(proc: ServerProcess, wire: WireKind, path: string, token: string, health = '/'): RunningServer {
+function local(proc: ServerProcess, wire: WireKind, path: string, token: string, health = '/', customerToken?: (customerId: string) => string): RunningServer {
   const httpBase = `http://127.0.0.1:${proc.port}`;
+  const endpoint = (t: string): Endpoint => ({ wire, url: `ws://127.0.0.1:${proc.port}${path.replace(token, t)}`, token: t });
   return Object.assign(proc, {
-    endpoint: { wire, url: `ws://127.0.0.1:${proc.port}${path}`, token },
+    endpoint: endpoint(token),
+    customerEndpoint: (customerId: string) => (customerToken ? endpoint(customerToken(customerId)) : endpoint(token)),
     healthUrl: httpBase + health,
     httpBase,
   });
@@ -93,14 +101,14 @@ function parley(id: 'parley-mux' | 'parley-sync', wire: WireKind, path: string):
     keepsState: true,
     unavailable: () => (existsSync(parleyCli) || existsSync(parleySource) ? null : 'packages/sync-server has no CLI yet'),
     async start(dataDir, options) {
-      const token = parleyAgentToken();
+      const token = parleyToken('agent', PARLEY_BENCH_AGENT);
       // No routing worker and no push notifier: they are in-process peers the other servers do not
       // run, and their timers and sockets would count as the relay's CPU and memory.
       // PARLEY_SERVE_FLAGS: extra `parley serve` flags for an A/B run, e.g. `--no-ws-deflate`.
       const extra = (process.env.PARLEY_SERVE_FLAGS ?? '').split(' ').filter(Boolean);
       const flags = ['--no-worker', '--no-push', ...extra, ...(options?.unsafeAckBeforeCommit ? ['--unsafe-ack-before-commit'] : [])];
       const proc = await spawnServer(node, [...profileArgs(id), ...parleyCommand(), 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, ...flags], { PARLEY_SECRET, PARLEY_LOG: 'info' });
-      return local(proc, wire, `${path}?token=${token}`, token, '/healthz');
+      return local(proc, wire, `${path}?token=${token}`, token, '/healthz', (customerId) => parleyToken('customer', customerId));
     },
   };
 }
@@ -151,7 +159,7 @@ export const servers: readonly ServerSpec[] = [
     async start() {
       const server = local(await spawnServer(node, [peer('raw-relay.mjs')], {}), 'yws', '/{doc}', '');
       server.endpoint.stateless = true;
-      return server;
+      return Object.assign(server, { customerEndpoint: () => server.endpoint });
     },
   },
 ];

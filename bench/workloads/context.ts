@@ -21,6 +21,9 @@ export interface Sizes {
   durabilitySeconds: number;
   idleSockets: number;
   idleSeconds: number;
+  /** workload 9's top rate into one conversation (it also runs a tenth and a half of it) */
+  busyRate: number;
+  busySeconds: number;
 }
 
 export interface Context {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
-const WORKLOADS = ['1 fan-out', '2 memory', '3 new device', '4 cold start', '5 agent fan-in', '6 widget', '7 durability cost', '8 connections'];
+const WORKLOADS = ['1 fan-out', '2 memory', '3 new device', '4 cold start', '5 agent fan-in', '6 widget', '7 durability cost', '8 connections', '9 busy conversation'];
 
 interface Report {
   servers: { id: string; unavailable?: string }[];
@@ -41,6 +41,9 @@ describe('bench --quick', () => {
     // The fan-out must really have delivered through Parley: a figure a user would notice.
     const delivered = report.metrics.find((m) => m.label === 'delivered / sent');
     expect(delivered?.values['parley-mux']).toBe(100);
+    // ...and to a customer, whose token gets an agent's updates only after their commit.
+    const toCustomer = report.metrics.find((m) => m.workload === '9 busy conversation' && m.label.startsWith('delivered'));
+    expect(toCustomer?.values['parley-mux']).toBe(100);
     // Durability is compared with the relay's benchmark-only unsafe mode, both measured.
     const durable = report.metrics.filter((m) => m.workload === '7 durability cost' && m.label.startsWith('acked throughput'));
     expect(durable.map((m) => m.label)).toEqual([expect.stringContaining('ack after commit'), expect.stringContaining('unsafe ack before commit')]);
