@@ -9,7 +9,7 @@ import type { ParsedDocName } from '@parley/core';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import * as protocol from '@parley/core/protocol';
-import type { DocStore } from '../storage/types.js';
+import type { AppendOptions, DocStore } from '../storage/types.js';
 import type { FanOut } from '../fanout/types.js';
 import type { Limits } from './limits.js';
 import { createClockRanges } from './ranges.js';
@@ -127,6 +127,7 @@ const FAN_UPDATE = 0;
 const FAN_AWARENESS = 1;
 export const fanoutChannel = (name: string): string => `parley:doc:${name}`;
 const ignore = (): void => undefined;
+const AWAITED: AppendOptions = { awaited: true };
 
 /** `name` is the entry's `wireName`: the frame is written in one allocation (frames.ts). */
 export function outgoingUpdate(name: Uint8Array, update: Uint8Array): Outgoing {
@@ -188,6 +189,16 @@ export function createDocuments(options: DocumentsOptions): Documents {
   };
   const forwardAfterCommit = (e: Internal, message: Outgoing, from: Follower | null): void => {
     for (const f of e.followers) if (f !== from && !mayRestore(f, from)) f.deliver(message);
+  };
+
+  /**
+   * Whether a follower gets the update only after its commit (all of them when it is not early, a
+   * customer for staff's update): the store then commits it without holding it back for company.
+   * An agent's reply reached the customer after the commit window plus the fsync (workload 9).
+   */
+  const waitedFor = (e: Internal, from: Follower | null, early: boolean): boolean => {
+    for (const f of e.followers) if (f !== from && (!early || !mayRestore(f, from))) return true;
+    return false;
   };
 
   const scheduleHousekeeping = (e: Internal): void => {
@@ -369,7 +380,8 @@ export function createDocuments(options: DocumentsOptions): Documents {
     // its customer, who gets others' updates after the commit, waited as long. Only what follows
     // an exclusive section (reconciliation comparing store and memory) waits for it.
     const t0 = performance.now();
-    const append = (): Promise<void> => store.append(e.doc.name, update, owners.size > 0 ? owners : undefined);
+    const appendOptions = waitedFor(e, from, early) ? AWAITED : undefined;
+    const append = (): Promise<void> => store.append(e.doc.name, update, owners.size > 0 ? owners : undefined, appendOptions);
     const appended = queued || e.exclusives === 0 ? append() : e.chain.then(append);
     // Handled here as well as by `run` below, which may reach it only once earlier commits settled.
     appended.catch(() => {

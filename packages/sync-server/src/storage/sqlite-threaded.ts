@@ -13,12 +13,14 @@
  * (test/scale/store-cpu.ts: window 0: 153-191 µs per append, 8 ms: 113-133, 16 ms: 98).
  *
  * The window delays acknowledgements, not deliveries: the relay forwards an update from a client
- * id the store already owns before its commit (documents.ts), so a wide window costs the sender
- * a later "sent" tick and nobody a later message. Fan-out at 1,500 msg/s (bench, workload 1)
+ * id the store already owns before its commit to the followers that could bring it back (staff,
+ * the writer's devices) and marks `awaited` what others get only after it (documents.ts), so a
+ * wide window costs the sender a later "sent" tick and nobody a later message. Fan-out at 1,500 msg/s (bench, workload 1)
  * spent 257 µs of server CPU per message with the window that followed load (0-8 ms, when the
  * window delayed deliveries) and 143-170 µs with 16-32 ms, p99 unchanged. An update that claims
  * a new client id is forwarded only after its commit (PROTOCOL.md [P7]), so an append carrying
- * owners does not wait out the window. A store that was quiet for a window commits at once, and
+ * owners does not wait out the window, nor does one the relay marks `awaited` (a customer gets an
+ * agent's reply only after its commit). A store that was quiet for a window commits at once, and
  * so does a queue that already holds enough appends (`WINDOW_BATCH`) to spread the fixed cost thin.
  */
 import { createRequire } from 'node:module';
@@ -35,8 +37,8 @@ import { StorageUnavailableError, type DocStore, type DocSummary, type StoredDoc
 interface PendingBatch {
   readonly records: encoding.Encoder;
   readonly waiters: Array<{ resolve(): void; reject(error: unknown): void }>;
-  /** appends in it that claim client ids */
-  claims: number;
+  /** appends in it that someone waits for (they claim client ids, or are `awaited`) */
+  awaited: number;
 }
 
 /** A request before it gets its id (Omit distributed over the union). */
@@ -89,15 +91,15 @@ export async function openSqliteThreadedStore(options: SqliteStoreOptions): Prom
   let pumpScheduled = false;
   let lastCommitAt = -Infinity;
   let windowTimer: NodeJS.Timeout | null = null;
-  /** queued appends that claim client ids: the relay forwards those only once committed */
-  let claimsQueued = 0;
+  /** queued appends the relay forwards only once committed (claims of client ids, `awaited`): no window for them */
+  let awaitedQueued = 0;
   let closed = false;
 
   const fail = (error: Error): void => {
     dead ??= error;
     for (const w of waiting.values()) w.reject(dead);
     waiting.clear();
-    claimsQueued = 0;
+    awaitedQueued = 0;
     queued = 0;
     for (const batch of queue.splice(0)) for (const w of batch.waiters) w.reject(dead);
   };
@@ -160,7 +162,7 @@ export async function openSqliteThreadedStore(options: SqliteStoreOptions): Prom
     pumpScheduled = false;
     if (commitInFlight || windowTimer || queued === 0) return;
     const wait = lastCommitAt + commitWindowMs - performance.now();
-    if (wait >= 1 && queued < windowBatch && claimsQueued === 0) {
+    if (wait >= 1 && queued < windowBatch && awaitedQueued === 0) {
       windowTimer = setTimeout(() => {
         windowTimer = null;
         pump();
@@ -188,7 +190,7 @@ export async function openSqliteThreadedStore(options: SqliteStoreOptions): Prom
   function takeBatch(): PendingBatch {
     const batch = queue.shift()!;
     queued -= batch.waiters.length;
-    claimsQueued -= batch.claims;
+    awaitedQueued -= batch.awaited;
     return batch;
   }
 
@@ -198,21 +200,22 @@ export async function openSqliteThreadedStore(options: SqliteStoreOptions): Prom
 
   return {
     file,
-    append(name, update, owners) {
+    append(name, update, owners, options) {
       if (closed) return Promise.reject(new StoreClosedError(`${file} is closed`));
       if (dead) return Promise.reject(dead);
       return new Promise<void>((resolve, reject) => {
         const pairs = ownerPairs(owners);
+        const awaited = pairs !== undefined || options?.awaited === true;
         let batch = queue[queue.length - 1];
-        if (!batch || batch.waiters.length >= maxBatch) queue.push((batch = { records: encoding.createEncoder(), waiters: [], claims: 0 }));
+        if (!batch || batch.waiters.length >= maxBatch) queue.push((batch = { records: encoding.createEncoder(), waiters: [], awaited: 0 }));
         packAppend(batch.records, name, update, pairs);
         batch.waiters.push({ resolve, reject });
         queued++;
-        if (pairs) {
-          batch.claims++;
-          claimsQueued++;
+        if (awaited) {
+          batch.awaited++;
+          awaitedQueued++;
         }
-        if (windowTimer && (queued >= windowBatch || pairs)) {
+        if (windowTimer && (queued >= windowBatch || awaited)) {
           clearTimeout(windowTimer);
           windowTimer = null;
         }

@@ -150,6 +150,16 @@ describe('SQLite store in a worker thread: commit window', () => {
     await store.close();
   });
 
+  it('an append someone waits for does not wait out the window either', async () => {
+    const store = await openSqliteThreadedStore({ dataDir: tempDir(), commitWindowMs: 60_000 });
+    await store.append('d/a', textUpdate(1, 'first'));
+    const t0 = performance.now();
+    // The relay forwards an agent's reply to the customer only once it is committed.
+    await store.append('d/a', textUpdate(1, 'reply'), undefined, { awaited: true });
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    await store.close();
+  });
+
   it('answers a burst of requests posted together each with its own result, in call order', async () => {
     const store = await openSqliteThreadedStore({ dataDir: tempDir() });
     await Promise.all(Array.from({ length: 40 }, (_, i) => store.append(`d/${i}`, textUpdate(100 + i, `text ${i}`))));

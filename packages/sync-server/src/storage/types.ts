@@ -20,13 +20,21 @@ export interface DocSummary {
   bytes: number;
 }
 
+export interface AppendOptions {
+  /**
+   * Someone sees the update only once it is committed (the relay forwards it to them afterwards): a
+   * store that holds commits back to group more appends into them commits this one without waiting.
+   */
+  awaited?: boolean;
+}
+
 export interface DocStore {
   /**
    * Appends one update. Durable when the promise resolves: the relay acknowledges only then.
    * `owners` are client ids this update writes under for the first time, with their principal;
    * an id already owned keeps its first owner.
    */
-  append(name: string, update: Uint8Array, owners?: ReadonlyMap<number, string>): Promise<void>;
+  append(name: string, update: Uint8Array, owners?: ReadonlyMap<number, string>, options?: AppendOptions): Promise<void>;
   /** The stored log and owners, or null when the document was never written. */
   load(name: string): Promise<StoredDoc | null>;
   /** Replaces the log with one merged update; concurrent appends are never lost. */
