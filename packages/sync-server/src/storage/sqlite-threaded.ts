@@ -15,13 +15,14 @@
  * The window delays acknowledgements, not deliveries: the relay forwards an update from a client
  * id the store already owns before its commit to the followers that could bring it back (staff,
  * the writer's devices) and marks `awaited` what others get only after it (documents.ts), so a
- * wide window costs the sender a later "sent" tick and nobody a later message. Fan-out at 1,500 msg/s (bench, workload 1)
- * spent 257 µs of server CPU per message with the window that followed load (0-8 ms, when the
- * window delayed deliveries) and 143-170 µs with 16-32 ms, p99 unchanged. An update that claims
- * a new client id is forwarded only after its commit (PROTOCOL.md [P7]), so an append carrying
- * owners does not wait out the window, nor does one the relay marks `awaited` (a customer gets an
- * agent's reply only after its commit). A store that was quiet for a window commits at once, and
- * so does a queue that already holds enough appends (`WINDOW_BATCH`) to spread the fixed cost thin.
+ * wide window costs the sender a later "sent" tick and nobody a later message. Fan-out at
+ * 1,500 msg/s (bench, workload 1) spent 257 µs of server CPU per message with the window that
+ * followed load (0-8 ms, when the window delayed deliveries) and 143-170 µs with 16-32 ms, p99
+ * unchanged. An update that claims a new client id is forwarded only after its commit
+ * (PROTOCOL.md [P8]), so an append carrying owners does not wait out the window, nor does one the
+ * relay marks `awaited` (a customer gets an agent's reply only after its commit). A store that was
+ * quiet for a window commits at once, and so does a queue that already holds enough appends
+ * (`WINDOW_BATCH`) to spread the fixed cost thin.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
