@@ -81,12 +81,13 @@ function profileArgs(id: ServerId): string[] {
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
-function local(proc: ServerProcess, wire: WireKind, path: string, token: string, health = '/', customerToken?: (customerId: string) => string): RunningServer {
+/** `path(token)`: the socket path carrying that token, for servers that take it in the URL. */
+function local(proc: ServerProcess, wire: WireKind, path: (token: string) => string, token: string, health = '/', customerToken?: (customerId: string) => string): RunningServer {
   const httpBase = `http://127.0.0.1:${proc.port}`;
-  const endpoint = (t: string): Endpoint => ({ wire, url: `ws://127.0.0.1:${proc.port}${path.replace(token, t)}`, token: t });
+  const endpoint = (t: string): Endpoint => ({ wire, url: `ws://127.0.0.1:${proc.port}${path(t)}`, token: t });
   return Object.assign(proc, {
     endpoint: endpoint(token),
-    customerEndpoint: (customerId: string) => (customerToken ? endpoint(customerToken(customerId)) : endpoint(token)),
+    customerEndpoint: (customerId: string) => endpoint(customerToken ? customerToken(customerId) : token),
     healthUrl: httpBase + health,
     httpBase,
   });
@@ -108,7 +109,7 @@ function parley(id: 'parley-mux' | 'parley-sync', wire: WireKind, path: string):
       const extra = (process.env.PARLEY_SERVE_FLAGS ?? '').split(' ').filter(Boolean);
       const flags = ['--no-worker', '--no-push', ...extra, ...(options?.unsafeAckBeforeCommit ? ['--unsafe-ack-before-commit'] : [])];
       const proc = await spawnServer(node, [...profileArgs(id), ...parleyCommand(), 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, ...flags], { PARLEY_SECRET, PARLEY_LOG: 'info' });
-      return local(proc, wire, `${path}?token=${token}`, token, '/healthz', (customerId) => parleyToken('customer', customerId));
+      return local(proc, wire, (t) => `${path}?token=${t}`, token, '/healthz', (customerId) => parleyToken('customer', customerId));
     },
   };
 }
@@ -124,7 +125,7 @@ export const servers: readonly ServerSpec[] = [
     keepsState: true,
     unavailable: () => null,
     async start() {
-      return local(await spawnServer(node, [peer('y-websocket.mjs')], {}), 'yws', '/{doc}', '');
+      return local(await spawnServer(node, [peer('y-websocket.mjs')], {}), 'yws', () => '/{doc}', '');
     },
   },
   {
@@ -135,7 +136,7 @@ export const servers: readonly ServerSpec[] = [
     keepsState: true,
     unavailable: () => null,
     async start(dataDir) {
-      return local(await spawnServer(node, [peer('y-websocket.mjs')], { YPERSISTENCE: dataDir }), 'yws', '/{doc}', '');
+      return local(await spawnServer(node, [peer('y-websocket.mjs')], { YPERSISTENCE: dataDir }), 'yws', () => '/{doc}', '');
     },
   },
   {
@@ -146,7 +147,7 @@ export const servers: readonly ServerSpec[] = [
     keepsState: true,
     unavailable: () => null,
     async start(dataDir) {
-      return local(await spawnServer(node, [peer('hocuspocus.mjs')], { HOCUSPOCUS_SQLITE: join(dataDir, 'hocuspocus.sqlite') }), 'hocuspocus', '/', 'bench');
+      return local(await spawnServer(node, [peer('hocuspocus.mjs')], { HOCUSPOCUS_SQLITE: join(dataDir, 'hocuspocus.sqlite') }), 'hocuspocus', () => '/', 'bench');
     },
   },
   {
@@ -157,7 +158,7 @@ export const servers: readonly ServerSpec[] = [
     keepsState: false,
     unavailable: () => null,
     async start() {
-      const server = local(await spawnServer(node, [peer('raw-relay.mjs')], {}), 'yws', '/{doc}', '');
+      const server = local(await spawnServer(node, [peer('raw-relay.mjs')], {}), 'yws', () => '/{doc}', '');
       server.endpoint.stateless = true;
       return Object.assign(server, { customerEndpoint: () => server.endpoint });
     },

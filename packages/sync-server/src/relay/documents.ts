@@ -184,21 +184,18 @@ export function createDocuments(options: DocumentsOptions): Documents {
   // with it), so only the writer's own devices and staff get it early; the rest after the commit.
   // Without a writer (the relay's own writes) nobody would ever need to bring it back.
   const mayRestore = (f: Follower, writer: Follower | null): boolean => writer === null || f.restoresOthers || f.principalKey === writer.principalKey;
-  const forwardBeforeCommit = (e: Internal, message: Outgoing, from: Follower | null): void => {
-    for (const f of e.followers) if (f !== from && mayRestore(f, from)) f.deliver(message);
+  /** Returns whether a follower was left for after the commit (then someone waits for the store). */
+  const forwardBeforeCommit = (e: Internal, message: Outgoing, from: Follower | null): boolean => {
+    let leftOut = false;
+    for (const f of e.followers) {
+      if (f === from) continue;
+      if (mayRestore(f, from)) f.deliver(message);
+      else leftOut = true;
+    }
+    return leftOut;
   };
   const forwardAfterCommit = (e: Internal, message: Outgoing, from: Follower | null): void => {
     for (const f of e.followers) if (f !== from && !mayRestore(f, from)) f.deliver(message);
-  };
-
-  /**
-   * Whether a follower gets the update only after its commit (all of them when it is not early, a
-   * customer for staff's update): the store then commits it without holding it back for company.
-   * An agent's reply reached the customer after the commit window plus the fsync (workload 9).
-   */
-  const waitedFor = (e: Internal, from: Follower | null, early: boolean): boolean => {
-    for (const f of e.followers) if (f !== from && (!early || !mayRestore(f, from))) return true;
-    return false;
   };
 
   const scheduleHousekeeping = (e: Internal): void => {
@@ -339,9 +336,13 @@ export function createDocuments(options: DocumentsOptions): Documents {
     const early = !held && owners.size === 0 && e.claimsInFlight === 0;
     if (owners.size > 0) e.claimsInFlight++;
     const message = outgoingUpdate(e.wireName, update);
+    // Some follower gets it only after the commit (all of them when it is not early, a customer for
+    // staff's update): the store then commits it without holding it back for company. An agent's
+    // reply reached the customer after the commit window plus the fsync (workload 9).
+    let awaited = e.followers.size > (from !== null && e.followers.has(from) ? 1 : 0);
     if (early) {
       e.doc.add(update, summary);
-      forwardBeforeCommit(e, message, from);
+      awaited = forwardBeforeCommit(e, message, from);
     }
     const afterCommit = (t0: number): void => {
       if (owners.size > 0) e.claimsInFlight--;
@@ -380,8 +381,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
     // its customer, who gets others' updates after the commit, waited as long. Only what follows
     // an exclusive section (reconciliation comparing store and memory) waits for it.
     const t0 = performance.now();
-    const appendOptions = waitedFor(e, from, early) ? AWAITED : undefined;
-    const append = (): Promise<void> => store.append(e.doc.name, update, owners.size > 0 ? owners : undefined, appendOptions);
+    const append = (): Promise<void> => store.append(e.doc.name, update, owners.size > 0 ? owners : undefined, awaited ? AWAITED : undefined);
     const appended = queued || e.exclusives === 0 ? append() : e.chain.then(append);
     // Handled here as well as by `run` below, which may reach it only once earlier commits settled.
     appended.catch(() => {

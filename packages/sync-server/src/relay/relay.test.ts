@@ -52,9 +52,7 @@ describe('relay /mux', () => {
   });
 
   it('[P7] a first write under a new client id is acknowledged and forwarded only after the store has committed', async () => {
-    const store = holdableStore();
-    const relay = startRelay({ store });
-    const { writer: a, follower: b, w: da, f: db } = await customerAndAgent(relay, conv);
+    const { store, relay, writer: a, follower: b, w: da, f: db } = await heldConversation();
     store.hold();
     da.ydoc.getText('t').insert(0, 'x');
     await a.until(() => relay.metrics().commitLatencyMs.count === 0 && store.appends === 0 && a.socket.received.length > 0, 'frames delivered');
@@ -69,9 +67,7 @@ describe('relay /mux', () => {
   });
 
   it('[P7] under a client id the store owns, an update reaches followers before its commit; its ack waits for it', async () => {
-    const store = holdableStore();
-    const relay = startRelay({ store });
-    const { writer: a, follower: b, w: da, f: db } = await customerAndAgent(relay, conv);
+    const { store, relay, writer: a, follower: b, w: da, f: db } = await heldConversation();
     da.ydoc.getText('t').insert(0, 'a');
     await a.until(() => a.allAcked(conv), 'first write (the claim) acked');
     store.hold();
@@ -89,9 +85,7 @@ describe('relay /mux', () => {
   });
 
   it('[P7] [P6] a staff update reaches staff and the writer\'s other devices before its commit, the customer only after it', async () => {
-    const store = holdableStore();
-    const relay = startRelay({ store });
-    const { writer: cust, follower: ag, w: dc, f: da } = await customerAndAgent(relay, conv);
+    const { store, relay, writer: cust, follower: ag, w: dc, f: da } = await heldConversation();
     const otherAgent = muxClient(relay, agent('a2'));
     const dOther = otherAgent.open(conv);
     const secondDevice = muxClient(relay, agent());
@@ -127,6 +121,22 @@ describe('relay /mux', () => {
     await ag.until(() => ag.allAcked(conv), 'acked after their commit');
     await cust.until(() => text(dc.ydoc) === 'abcd', 'the customer gets them, in order');
     expect(store.appendCalls(conv)).toBe(before + 3);
+  });
+
+  it('[P7] an append a customer waits for is marked awaited, so the store does not hold it back; one only staff follow is not', async () => {
+    const { store, writer: cust, follower: ag, w: dc, f: da } = await heldConversation();
+    say(dc.ydoc, 'hello');
+    say(da.ydoc, 'hi');
+    await ag.until(() => ag.allAcked(conv), 'the agent owns its client id');
+    await cust.until(() => cust.allAcked(conv), 'the customer owns its client id');
+    const before = store.awaitedFlags(conv).length;
+    say(dc.ydoc, 'my order');
+    await cust.until(() => cust.allAcked(conv), 'the customer\'s message committed');
+    say(da.ydoc, 'looking');
+    await ag.until(() => ag.allAcked(conv), 'the agent\'s reply committed');
+    await cust.until(() => texts(dc.ydoc).endsWith('looking'), 'the customer has the reply');
+    // The agent got "my order" before its commit; the customer gets "looking" only after it.
+    expect(store.awaitedFlags(conv).slice(before)).toEqual([false, true]);
   });
 
   it('[P7] a resend of an update whose append is in flight waits for that append instead of appending a second copy', async () => {
@@ -193,9 +203,7 @@ describe('relay /mux', () => {
   });
 
   it('[P7] a customer who waited for a failed append gets the update once the writer\'s resend is committed', async () => {
-    const store = holdableStore();
-    const relay = startRelay({ store });
-    const { writer: cust, follower: ag, w: dc, f: da } = await customerAndAgent(relay, conv);
+    const { store, writer: cust, follower: ag, w: dc, f: da } = await heldConversation();
     da.ydoc.getText('t').insert(0, 'a');
     await ag.until(() => ag.allAcked(conv), 'first write acked');
     await cust.until(() => text(dc.ydoc) === 'a', 'the customer has it');
@@ -211,9 +219,7 @@ describe('relay /mux', () => {
   });
 
   it('[P7] an update forwarded before a failed append is committed by the writer\'s resend, and only then acked', async () => {
-    const store = holdableStore();
-    const relay = startRelay({ store });
-    const { writer: a, follower: b, w: da, f: db } = await customerAndAgent(relay, conv);
+    const { store, relay, writer: a, follower: b, w: da, f: db } = await heldConversation();
     da.ydoc.getText('t').insert(0, 'a');
     await a.until(() => a.allAcked(conv), 'first write acked');
     store.fail(true);
@@ -236,9 +242,7 @@ describe('relay /mux', () => {
   });
 
   it('[P7] a delete forwarded before a failed append is stored by the writer\'s resend', async () => {
-    const store = holdableStore();
-    const relay = startRelay({ store });
-    const { writer: a, follower: b, w: da, f: db } = await customerAndAgent(relay, conv);
+    const { store, writer: a, follower: b, w: da, f: db } = await heldConversation();
     da.ydoc.getText('t').insert(0, 'ab');
     await a.until(() => a.allAcked(conv), 'written and acked');
     store.fail(true);
@@ -256,9 +260,7 @@ describe('relay /mux', () => {
   });
 
   it('[P6] after a relay lost what it forwarded, the agent who got it may bring the customer\'s item back; a customer may not claim an agent\'s id', async () => {
-    const store = holdableStore();
-    const relay = startRelay({ store });
-    const { writer: a, follower: b, w: da, f: db } = await customerAndAgent(relay, conv);
+    const { store, writer: a, follower: b, w: da, f: db } = await heldConversation();
     da.ydoc.getText('t').insert(0, 'a');
     await a.until(() => a.allAcked(conv), 'customer owns its client id');
     db.ydoc.getText('agent').insert(0, '!');

@@ -321,6 +321,8 @@ export type HoldableStore = DocStore & {
   appends: number;
   /** appends asked for per document, held or not */
   appendCalls(name: string): number;
+  /** for each append asked for on `name`, whether the relay marked it awaited (AppendOptions) */
+  awaitedFlags(name: string): boolean[];
   readsHeld: number;
 };
 
@@ -330,11 +332,13 @@ export function holdableStore(inner: DocStore = createMemoryStore()): HoldableSt
   const heldAppends: { name: string; run: () => void }[] = [];
   const reads = createGate();
   const calls = new Map<string, number>();
+  const awaited = new Map<string, boolean[]>();
   let failing = false;
   const s: HoldableStore = {
     ...inner,
     appends: 0,
     appendCalls: (name) => calls.get(name) ?? 0,
+    awaitedFlags: (name) => awaited.get(name) ?? [],
     readsHeld: 0,
     hold: () => {
       holding = true;
@@ -353,11 +357,12 @@ export function holdableStore(inner: DocStore = createMemoryStore()): HoldableSt
     fail(on: boolean) {
       failing = on;
     },
-    async append(name, update, owners) {
+    async append(name, update, owners, options) {
       calls.set(name, (calls.get(name) ?? 0) + 1);
+      awaited.set(name, [...(awaited.get(name) ?? []), options?.awaited === true]);
       if (holding) await new Promise<void>((run) => heldAppends.push({ name, run }));
       if (failing) throw new Error('disk on fire');
-      await inner.append(name, update, owners);
+      await inner.append(name, update, owners, options);
       s.appends++;
     },
     async load(name) {
