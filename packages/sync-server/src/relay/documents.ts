@@ -73,6 +73,8 @@ interface Internal extends DocEntry {
   exclusives: number;
   /** commits in flight that claim client ids (added to memory only once committed) */
   claimsInFlight: number;
+  /** per writer's principal key, its updates in memory whose commit is still in flight (forwarded early) */
+  earlyInFlight: Map<string, number>;
   idleSince: number;
   sinceCompact: { updates: number; bytes: number };
   compacting: boolean;
@@ -120,6 +122,13 @@ export interface Documents {
   exclusive<T>(entry: DocEntry, fn: () => Promise<T>): Promise<T>;
   /** Adds an update other relays committed (found in the store): memory, every follower, no fan-out. */
   absorb(entry: DocEntry, update: Uint8Array, summary: UpdateSummary, owners: ReadonlyMap<number, string>): void;
+  /**
+   * Null when `follower` may be sent everything memory holds now. Otherwise memory holds updates of
+   * other principals forwarded before their commit, which this follower may not get early: the
+   * promise settles once they have committed (or failed), so a handshake answered then carries
+   * only what the store holds or the follower could bring back itself.
+   */
+  whenShareable(entry: DocEntry, follower: Follower): Promise<void> | null;
   close(): Promise<void>;
 }
 
@@ -128,6 +137,12 @@ const FAN_AWARENESS = 1;
 export const fanoutChannel = (name: string): string => `parley:doc:${name}`;
 const ignore = (): void => undefined;
 const AWAITED: AppendOptions = { awaited: true };
+/**
+ * How many rounds of commits a handshake waits for while others keep writing early; past that it is
+ * answered from memory (the window left open is then as wide as one commit, in a document written
+ * faster than the store commits).
+ */
+const SHAREABLE_ROUNDS = 4;
 
 /** `name` is the entry's `wireName`: the frame is written in one allocation (frames.ts). */
 export function outgoingUpdate(name: Uint8Array, update: Uint8Array): Outgoing {
@@ -196,6 +211,17 @@ export function createDocuments(options: DocumentsOptions): Documents {
   };
   const forwardAfterCommit = (e: Internal, message: Outgoing, from: Follower | null): void => {
     for (const f of e.followers) if (f !== from && !mayRestore(f, from)) f.deliver(message);
+  };
+  const countEarly = (e: Internal, writer: string, by: 1 | -1): void => {
+    const n = (e.earlyInFlight.get(writer) ?? 0) + by;
+    if (n > 0) e.earlyInFlight.set(writer, n);
+    else e.earlyInFlight.delete(writer);
+  };
+  /** Whether memory holds an update forwarded early that `f` may get only after its commit. */
+  const holdsEarlyFor = (e: Internal, f: Follower): boolean => {
+    if (f.restoresOthers || e.earlyInFlight.size === 0) return false;
+    for (const writer of e.earlyInFlight.keys()) if (writer !== f.principalKey) return true;
+    return false;
   };
 
   const scheduleHousekeeping = (e: Internal): void => {
@@ -310,6 +336,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
       pending: 0,
       exclusives: 0,
       claimsInFlight: 0,
+      earlyInFlight: new Map(),
       idleSince: now(),
       sinceCompact: { updates: stored?.updates.length ?? 0, bytes },
       compacting: false,
@@ -340,12 +367,17 @@ export function createDocuments(options: DocumentsOptions): Documents {
     // staff's update): the store then commits it without holding it back for company. An agent's
     // reply reached the customer after the commit window plus the fsync (workload 9).
     let awaited = e.followers.size > (from !== null && e.followers.has(from) ? 1 : 0);
+    // Memory now runs ahead of the store: a handshake answered from it would hand this update to
+    // devices that may not have it before the commit (whenShareable).
+    const earlyWriter = early && from !== null ? from.principalKey : null;
     if (early) {
       e.doc.add(update, summary);
       awaited = forwardBeforeCommit(e, message, from);
+      if (earlyWriter !== null) countEarly(e, earlyWriter, 1);
     }
     const afterCommit = (t0: number): void => {
       if (owners.size > 0) e.claimsInFlight--;
+      if (earlyWriter !== null) countEarly(e, earlyWriter, -1);
       options.onCommit(performance.now() - t0);
       for (const client of owners.keys()) e.committedOwners.add(client);
       markCommitted(e, summary);
@@ -386,6 +418,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
     // Handled here as well as by `run` below, which may reach it only once earlier commits settled.
     appended.catch(() => {
       if (owners.size > 0) e.claimsInFlight--;
+      if (earlyWriter !== null) countEarly(e, earlyWriter, -1);
     });
     // The caller's place in the chain (and its count in `pending`) covers this one.
     if (queued) return appended.then(() => afterCommit(t0));
@@ -519,6 +552,16 @@ export function createDocuments(options: DocumentsOptions): Documents {
       forward(e, outgoingUpdate(e.wireName, update), null);
       options.onUpdate(e, update, true);
       scheduleHousekeeping(e);
+    },
+
+    whenShareable(entry, follower) {
+      const e = entry as Internal;
+      if (!holdsEarlyFor(e, follower)) return null;
+      return (async () => {
+        // The chain settles after every commit queued so far, the early ones among them; more
+        // may have come meanwhile.
+        for (let round = 0; round < SHAREABLE_ROUNDS && holdsEarlyFor(e, follower); round++) await e.chain;
+      })();
     },
 
     async close() {

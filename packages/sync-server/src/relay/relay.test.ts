@@ -107,6 +107,34 @@ describe('relay /mux', () => {
     expect(dc.updatesReceived).toBe(2);
   });
 
+  it('[P7] [P6] a customer\'s device opening while a staff update is between forwarding and commit is answered after the commit', async () => {
+    const { store, relay, writer: cust, follower: ag, w: dc, f: da } = await heldConversation();
+    const otherAgent = muxClient(relay, agent('a2'));
+    const dOther = otherAgent.open(conv);
+    await otherAgent.until(() => dOther.synced, 'other agent synced');
+    da.ydoc.getText('t').insert(0, 'a');
+    await ag.until(() => ag.allAcked(conv), 'the agent owns its client id');
+    await cust.until(() => text(dc.ydoc) === 'a', 'the customer has the committed edit');
+    store.hold();
+    da.ydoc.getText('t').insert(1, 'b');
+    await otherAgent.until(() => text(dOther.ydoc) === 'ab', 'in memory, forwarded to staff before its commit');
+    // Answered from memory, these would hold "b": after a crash now, their next step 2 would carry
+    // it and be refused with 4409. Staff may bring it back, so an agent joining is answered at once.
+    const laptop = muxClient(relay, customer());
+    const dLaptop = laptop.open(conv);
+    const stock = syncClient(relay, customer(), conv);
+    const thirdAgent = muxClient(relay, agent('a3'));
+    const dThird = thirdAgent.open(conv);
+    await thirdAgent.until(() => dThird.synced && text(dThird.ydoc) === 'ab', 'staff answered from memory');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(dLaptop.synced).toBe(false);
+    expect(text(dLaptop.ydoc)).toBe('');
+    expect(text(stock.ydoc)).toBe('');
+    store.release();
+    await laptop.until(() => dLaptop.synced && text(dLaptop.ydoc) === 'ab', 'the customer\'s laptop answered after the commit');
+    await stock.until(() => text(stock.ydoc) === 'ab', 'the stock client answered after the commit');
+  });
+
   it('[P7] updates to one document that arrive during its commit go to the store at once, not one commit after another', async () => {
     const { store, writer: cust, follower: ag, w: dc, f: da } = await heldConversation();
     da.ydoc.getText('t').insert(0, 'a');

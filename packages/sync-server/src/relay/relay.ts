@@ -113,6 +113,9 @@ interface Follow extends Follower {
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** One frame's work on a document; a promise it returns holds the document's later frames back until it settles (it never rejects). */
+type Step = (entry: DocEntry) => void | Promise<void>;
+
 export function createRelay(options: RelayOptions): Relay {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const now = options.now ?? Date.now;
@@ -256,7 +259,7 @@ export function createRelay(options: RelayOptions): Relay {
 
   const deliverTo = (conn: Connection) => (message: Outgoing) => send(conn, conn.endpoint === 'mux' ? message.mux() : message.yws());
 
-  const follow = (conn: Connection, name: string, parsed: ParsedDocName, access: 'r' | 'rw', onReady: (f: Follow, entry: DocEntry) => void): Follow => {
+  const follow = (conn: Connection, name: string, parsed: ParsedDocName, access: 'r' | 'rw', onReady: (f: Follow, entry: DocEntry) => void | Promise<void>): Follow => {
     const f: Follow = {
       conn,
       name,
@@ -281,7 +284,12 @@ export function createRelay(options: RelayOptions): Relay {
           documents.release(entry, f);
           return;
         }
-        onReady(f, entry);
+        const later = onReady(f, entry);
+        if (!later) return;
+        f.queued++;
+        return later.then(() => {
+          f.queued--;
+        });
       },
       (err: unknown) => {
         log('warn', 'document load failed', { doc: name, err: String(err) });
@@ -291,13 +299,22 @@ export function createRelay(options: RelayOptions): Relay {
     return f;
   };
 
-  const run = (f: Follow, fn: (entry: DocEntry) => void): void => {
+  const run = (f: Follow, fn: Step): void | Promise<void> => {
     if (f.closed || f.conn.closed || !f.entry) return;
     try {
-      fn(f.entry);
+      return fn(f.entry);
     } catch (err) {
       fail(f.conn, f.name, err);
     }
+  };
+
+  /** The document's later frames wait for `later` (a step that was not done at once). */
+  const holdBack = (f: Follow, later: void | Promise<void>): void => {
+    if (!later) return;
+    f.queued++;
+    f.chain = f.chain.then(() => later).then(() => {
+      f.queued--;
+    });
   };
 
   /**
@@ -305,12 +322,34 @@ export function createRelay(options: RelayOptions): Relay {
    * Once the document is loaded and nothing waits, that is now: a promise per frame was a
    * measurable share of the relay's CPU per message.
    */
-  const enqueue = (f: Follow, fn: (entry: DocEntry) => void): void => {
-    if (f.entry && f.queued === 0) return run(f, fn);
+  const enqueue = (f: Follow, fn: Step): void => {
+    if (f.entry && f.queued === 0) return holdBack(f, run(f, fn));
     f.queued++;
     f.chain = f.chain.then(() => {
-      f.queued--;
-      run(f, fn);
+      const later = run(f, fn);
+      if (!later) {
+        f.queued--;
+        return;
+      }
+      return later.then(() => {
+        f.queued--;
+      });
+    });
+  };
+
+  /**
+   * Answers a handshake once memory holds nothing this follower may get only after its commit
+   * (documents.ts whenShareable): a customer's device opening while an agent's reply is between
+   * forwarding and commit would otherwise get it from memory, and after a relay crash in that
+   * window its next step 2 would carry the lost reply and be refused whole with 4409, its own
+   * unsent messages with it. The wait is a commit or so, and only while someone else's early
+   * update is in flight.
+   */
+  const whenShareable = (f: Follow, entry: DocEntry, answer: (entry: DocEntry) => void): void | Promise<void> => {
+    const wait = documents.whenShareable(entry, f);
+    if (!wait) return answer(entry);
+    return wait.then(() => {
+      run(f, answer);
     });
   };
 
@@ -439,13 +478,14 @@ export function createRelay(options: RelayOptions): Relay {
     const access = options.authorize(conn.principal, name);
     if (!access) return refuseDoc(conn, name, Code.forbidden, 'not allowed', 'forbidden');
     const sv = readStateVector(stateVector);
-    const initialSync = (f: Follow, entry: DocEntry): void => {
-      for (const message of muxSyncReply(entry, sv)) sendFrame(conn, { type: Frame.sync, doc: name, message });
-      sendFrame(conn, { type: Frame.sync, doc: name, message: protocol.encodeSyncMessage(protocol.syncStep1, committedStateVector(entry)) });
-      sendFrame(conn, { type: Frame.synced, doc: name });
-      const snapshot = awarenessSnapshot(entry);
-      if (snapshot) f.deliver(outgoingAwareness(name, snapshot));
-    };
+    const initialSync = (f: Follow, entry: DocEntry): void | Promise<void> =>
+      whenShareable(f, entry, () => {
+        for (const message of muxSyncReply(entry, sv)) sendFrame(conn, { type: Frame.sync, doc: name, message });
+        sendFrame(conn, { type: Frame.sync, doc: name, message: protocol.encodeSyncMessage(protocol.syncStep1, committedStateVector(entry)) });
+        sendFrame(conn, { type: Frame.synced, doc: name });
+        const snapshot = awarenessSnapshot(entry);
+        if (snapshot) f.deliver(outgoingAwareness(name, snapshot));
+      });
     const existing = conn.follows.get(name);
     if (existing) {
       // A second open on the same socket is a resync request: answer it the same way.
@@ -482,9 +522,11 @@ export function createRelay(options: RelayOptions): Relay {
         const { kind, payload } = protocol.decodeSyncMessage(frame.message);
         checkSyncSize(f, kind, data.byteLength, payload.byteLength);
         return enqueue(f, (entry) => {
-          if (kind === protocol.syncStep1) {
-            for (const message of muxSyncReply(entry, readStateVector(payload))) sendFrame(conn, { type: Frame.sync, doc: f.name, message });
-          } else receiveUpdate(f, entry, payload);
+          if (kind !== protocol.syncStep1) return receiveUpdate(f, entry, payload);
+          const sv = readStateVector(payload);
+          return whenShareable(f, entry, () => {
+            for (const message of muxSyncReply(entry, sv)) sendFrame(conn, { type: Frame.sync, doc: f.name, message });
+          });
         });
       }
       case Frame.awareness: {
@@ -548,8 +590,11 @@ export function createRelay(options: RelayOptions): Relay {
       case protocol.messageSync:
         checkSyncSize(f, message.kind, data.byteLength, message.payload.byteLength);
         return enqueue(f, (entry) => {
-          if (message.kind === protocol.syncStep1) for (const [kind, part] of syncReply(entry, readStateVector(message.payload))) send(conn, protocol.encodeYwsSync(kind, part));
-          else receiveUpdate(f, entry, message.payload);
+          if (message.kind !== protocol.syncStep1) return receiveUpdate(f, entry, message.payload);
+          const sv = readStateVector(message.payload);
+          return whenShareable(f, entry, () => {
+            for (const [kind, part] of syncReply(entry, sv)) send(conn, protocol.encodeYwsSync(kind, part));
+          });
         });
       case protocol.messageAwareness:
         if (data.byteLength > limits.maxFrameBytes) throw new RelayError(Code.tooLarge, 'awareness update too large', 'too_large');
