@@ -53,6 +53,7 @@ Runs the relay, the HTTP API, the agent app (/agent/), the widget (/widget.js) a
   --no-ws-deflate  never compress websocket frames (default: permessage-deflate for frames over 1 KB when the client offers it)
   --unsafe-ack-before-commit  BENCHMARK ONLY: ack updates before they are committed (breaks [P7]; logs a warning)
 Environment: PARLEY_SECRET signs tokens (default: generated into <data>/secret);
+             PARLEY_SECRET_PREVIOUS: comma-separated secrets being rotated out (their tokens still verify);
              PARLEY_LOG_LEVEL debug|info|warn|error (default info);
              PARLEY_VAPID_PUBLIC_KEY/PRIVATE_KEY/SUBJECT for Web Push (default: generated into <data>/vapid.json).
 Logs are JSON lines on stdout. SIGTERM/SIGINT: stop accepting, flush, exit 0.`,

@@ -53,6 +53,8 @@ export interface ServerOptions extends StorageOptions {
   dataDir?: string;
   /** token secret; default PARLEY_SECRET or `<data>/secret` */
   secret?: string;
+  /** secrets being rotated out (verify only); default PARLEY_SECRET_PREVIOUS */
+  previousSecrets?: string[];
   log?: Logger;
   staticDirs?: Partial<StaticDirs>;
   limits?: Partial<Limits>;
@@ -95,7 +97,8 @@ export function defaultStaticDirs(): StaticDirs {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger();
   const dataDir = resolve(options.dataDir ?? './data');
-  const secret = options.secret ? { secret: options.secret, source: 'option' as const } : loadSecret(dataDir);
+  const loaded = options.secret ? { secret: options.secret, previous: [], source: 'option' as const } : loadSecret(dataDir);
+  const secret = options.previousSecrets ? { ...loaded, previous: options.previousSecrets } : loaded;
   if (secret.source === 'generated') log.info('generated a token secret', { file: join(dataDir, 'secret'), hint: 'set PARLEY_SECRET to share one secret between relays' });
 
   // Redis pub/sub loses what is published while a relay is disconnected: once it has resubscribed,
@@ -120,7 +123,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ]);
     const db = (openedAccountsDb = openAccountsDb(join(dataDir, 'accounts.sqlite')));
     const accounts = createAccounts(db);
-    const tokens = refusingWithdrawnAccess(createTokens(secret.secret), accounts);
+    const tokens = refusingWithdrawnAccess(createTokens(secret.secret, { previous: secret.previous }), accounts);
     const pushOptions = options.push === true ? {} : options.push || null;
     // The demo workspace exists when bootstrap() returns its promise; only the admin's scrypt hash
     // (a few hundred ms on a busy machine) is awaited after listening, and no one can sign in as that

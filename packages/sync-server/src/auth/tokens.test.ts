@@ -43,6 +43,24 @@ describe('tokens', () => {
     expect((await tokens.verify(token)).sub).toBe('a1');
   });
 
+  it('during a rotation, tokens of a previous secret verify and new ones are signed with the current secret', async () => {
+    const older = 'o'.repeat(40);
+    const old = 'p'.repeat(40);
+    const rotated = createTokens('n'.repeat(40), { previous: [old, older] });
+    const fromOld = await createTokens(old).sign({ ws: 'acme', role: 'customer', sub: 'c1' }, 60);
+    const fromOlder = await createTokens(older).sign({ ws: 'acme', role: 'customer', sub: 'c2' }, 60);
+    expect((await rotated.verify(fromOld)).sub).toBe('c1');
+    expect((await rotated.verify(fromOlder)).sub).toBe('c2');
+    const fresh = await rotated.sign({ ws: 'acme', role: 'customer', sub: 'c1' }, 60);
+    expect((await createTokens('n'.repeat(40)).verify(fresh)).sub).toBe('c1');
+    expect((await rejection(createTokens(old).verify(fresh))).message).toBe('invalid token');
+    // A secret that is not listed (any more) verifies nothing; an expired token stays expired.
+    expect((await rejection(rotated.verify(await tokens.sign({ ws: 'acme', role: 'customer', sub: 'c3' }, 60)))).message).toBe('invalid token');
+    const expired = await sign({ ws: 'acme', role: 'customer', sub: 'c1', exp: Math.floor(Date.now() / 1000) - 10 }, old, 'HS256');
+    expect((await rejection(rotated.verify(expired))).message).toBe('token expired');
+    expect(() => createTokens('n'.repeat(40), { previous: ['short'] })).toThrow(/at least 32/);
+  });
+
   it('keeps grants for bots only', async () => {
     const grants = [{ prefix: 'ws/acme/customers/', access: 'rw' as const }];
     expect((await tokens.verify(await tokens.sign({ ws: 'acme', role: 'bot', sub: 'b1', grants }, 60))).grants).toEqual(grants);

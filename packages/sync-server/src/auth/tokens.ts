@@ -40,6 +40,8 @@ export interface TokensOptions {
   now?: () => number;
   /** tokens whose verification is remembered (LRU); 0 turns the cache off */
   cacheSize?: number;
+  /** secrets being rotated out: tokens they signed verify, nothing is signed with them */
+  previous?: readonly string[];
 }
 
 /**
@@ -51,7 +53,8 @@ export interface TokensOptions {
 const DEFAULT_CACHE_SIZE = 4_096;
 
 export function createTokens(secret: string, options: TokensOptions = {}): Tokens {
-  if (secret.length < 32) throw new Error('token secret must be at least 32 characters');
+  const verifiers = [secret, ...(options.previous ?? [])];
+  if (verifiers.some((s) => s.length < 32)) throw new Error('token secret must be at least 32 characters');
   const now = options.now ?? Date.now;
   const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
   const verified = new Map<string, Principal>();
@@ -74,13 +77,18 @@ export function createTokens(secret: string, options: TokensOptions = {}): Token
         verified.set(token, known);
         return copy(known);
       }
-      let payload: Record<string, unknown>;
-      try {
-        payload = await jwtVerify(token, secret, 'HS256');
-      } catch (err) {
-        // Hono's error class names are stable; its messages include the token, which must not be echoed.
-        const expired = err instanceof Error && err.name === 'JwtTokenExpired';
-        throw unauthorised(expired ? 'token expired' : 'invalid token');
+      let payload: Record<string, unknown> | undefined;
+      // Hono checks the claims (expiry first) before the signature, so only a signature that does
+      // not match the current secret is worth trying against a previous one.
+      for (let i = 0; payload === undefined; i++) {
+        try {
+          payload = await jwtVerify(token, verifiers[i]!, 'HS256');
+        } catch (err) {
+          // Hono's error class names are stable; its messages include the token, which must not be echoed.
+          const name = err instanceof Error ? err.name : '';
+          if (name === 'JwtTokenSignatureMismatched' && i + 1 < verifiers.length) continue;
+          throw unauthorised(name === 'JwtTokenExpired' ? 'token expired' : 'invalid token');
+        }
       }
       const principal = toPrincipal(payload);
       if (cacheSize > 0) {
