@@ -153,6 +153,25 @@ describe('sync client ↔ relay', () => {
     expect(statuses.at(-1)).toBe('connected');
   });
 
+  it('[P5] an edit refused as read-only is sent again once a renewed token allows it, without a reconnect', async () => {
+    env = startInMemoryRelay('auto');
+    const grant = (access: 'r' | 'rw') => env.token({ ws: 'acme', role: 'bot', sub: 'b1', grants: [{ prefix: 'ws/acme/customers/c1', access }] });
+    const client = start('bot', await grant('r'));
+    const errors: string[] = [];
+    client.on('error', (e) => errors.push(e.code));
+    const h = client.open(CONV);
+    await h.whenSynced;
+    h.doc.getArray<string>('messages').push(['triaged']);
+    await env.network.until(() => errors.includes('forbidden'), 'the read-only refusal');
+    const socketsBefore = env.network.connections.size;
+    client.setToken(await grant('rw'));
+    await env.network.until(() => allAcked(h.doc, h.acks.isAcked), 'the refused edit to be acked', 10_000);
+    expect(env.network.connections.size).toBe(socketsBefore);
+    const reader = start('agent', await agent());
+    const seen = reader.open(CONV);
+    await env.network.until(() => texts(seen.doc).includes('triaged'), 'the agent to see it');
+  });
+
   it('[P4] surfaces a refused document on its handle, stops asking for it, and keeps the others', async () => {
     env = startInMemoryRelay('auto');
     const client = start('customer', await customer());

@@ -391,8 +391,12 @@ export function createClient(options: ClientOptions): ParleyClient {
         // short: a dead socket then goes unnoticed until the next send, never a live one replaced.
         if (entry.unanswered > 0) entry.unanswered--;
         report(wireError(frame.code, frame.reason, entry.name), { doc: entry.name, code: frame.code });
-        // [P12]: nothing was acked; a fresh handshake later resends what the relay still lacks
-        if (frame.code === Code.storageUnavailable) scheduleReopen(entry);
+        // Nothing was acked, and the refused edits stay in the replica (it is the outbox), so a
+        // fresh handshake after the document's backoff resends what the relay still lacks: after
+        // [P12] storage trouble, and after a refusal too, because what the relay refuses can change
+        // (a bot's token renewed with a wider grant, the owner of an item the relay lost uploading
+        // it again). One that stays refused costs a step 2 every 30 s at most.
+        if (frame.code === Code.storageUnavailable || frame.code === Code.forbidden || frame.code === Code.conflict) scheduleReopen(entry);
         return;
       case Frame.open:
         return;

@@ -39,7 +39,8 @@ export function checkWrite(doc: ThinDoc, summary: UpdateSummary, principal: Prin
       // Someone else's item the relay lacks: after a relay crash, what it forwarded before its
       // commit (documents.ts) comes back from the followers that got it.
       if (restores && confirmed.has(s.client)) return;
-      // 4409 rather than 4403: the client can recover by picking a new Yjs client id.
+      // 4409 rather than 4403: not a forbidden edit, a clash of ids (or an item the relay lost that
+      // only its owner may bring back); Yjs takes a fresh id once it sees the owner's items.
       throw new RelayError(Code.conflict, `client id ${s.client} belongs to another principal`, 'client_id_conflict');
     }
     if (agentOnly?.[i]) throw forbidden(`customers cannot write ${AGENT_ONLY_ROOTS.join(', ')}`, 'agent_only_root');
