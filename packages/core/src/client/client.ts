@@ -395,12 +395,20 @@ export function createClient(options: ClientOptions): ParleyClient {
         // fresh handshake after the document's backoff resends what the relay still lacks: after
         // [P12] storage trouble, and after a refusal too, because what the relay refuses can change
         // (a bot's token renewed with a wider grant, the owner of an item the relay lost uploading
-        // it again). One that stays refused costs a step 2 every 30 s at most.
-        if (frame.code === Code.storageUnavailable || frame.code === Code.forbidden || frame.code === Code.conflict) scheduleReopen(entry);
+        // it again). One that stays refused costs a step 2 every 30 s at most. A refusal of
+        // presence alone leaves nothing unacked, and is not retried.
+        if (frame.code === Code.storageUnavailable) scheduleReopen(entry);
+        else if ((frame.code === Code.forbidden || frame.code === Code.conflict) && holdsUnacked(entry)) scheduleReopen(entry);
         return;
       case Frame.open:
         return;
     }
+  };
+
+  /** Whether the replica holds an item the relay has not acknowledged (nor said it has, in step 1). */
+  const holdsUnacked = (entry: Entry): boolean => {
+    for (const [id, clock] of Y.decodeStateVector(Y.encodeStateVector(entry.doc))) if (!entry.acks.isAcked(id, clock - 1)) return true;
+    return false;
   };
 
   const closeByRelay = (entry: Entry, code: number, reason: string): void => {
