@@ -225,9 +225,13 @@ describe.each(stores)('reconciliation over the local bus and a shared %s', (_nam
     await follower.c.until(() => items(follower.d.ydoc).length === 2 && follower.c.allAcked(conv), 'both on b');
     await writer.c.until(() => items(writer.d.ydoc).length === 2, 'both on a');
     const quietFrom = passes.length;
-    // The first pass may have started before the updates settled; the next ones start after.
-    await untilPasses(quietFrom + 3, 'three passes');
-    expect(passes.slice(quietFrom + 1).map((p) => p.refreshed)).toEqual([0, 0]);
+    // The writes are not quite over: each relay also writes the workspace directory for its
+    // conversation update a moment later (directory.ts), and a pass that lists the store between
+    // such a commit and its fan-out message reloads one document needlessly (a loaded CI machine
+    // once showed a single reload right after the quiet point). After that nothing moves, and a
+    // relay that kept up reloads nothing on any pass.
+    await untilPasses(quietFrom + 5, 'five passes');
+    expect(passes.slice(-3).map((p) => p.refreshed)).toEqual([0, 0, 0]);
     expect(passes.at(-1)!.checked).toBeGreaterThanOrEqual(1);
 
     deaf.deaf = true;
