@@ -285,11 +285,7 @@ export function createRelay(options: RelayOptions): Relay {
           return;
         }
         const later = onReady(f, entry);
-        if (!later) return;
-        f.queued++;
-        return later.then(() => {
-          f.queued--;
-        });
+        return later && heldBehind(f, later);
       },
       (err: unknown) => {
         log('warn', 'document load failed', { doc: name, err: String(err) });
@@ -308,11 +304,13 @@ export function createRelay(options: RelayOptions): Relay {
     }
   };
 
-  /** The document's later frames wait for `later` (a step that was not done at once). */
-  const holdBack = (f: Follow, later: void | Promise<void>): void => {
-    if (!later) return;
+  /**
+   * Counts `later` (a step that was not done at once) in `queued` until it settles, so that frames
+   * arriving meanwhile go behind it instead of running at once. Call it in the same turn as the step.
+   */
+  const heldBehind = (f: Follow, later: Promise<void>): Promise<void> => {
     f.queued++;
-    f.chain = f.chain.then(() => later).then(() => {
+    return later.then(() => {
       f.queued--;
     });
   };
@@ -323,17 +321,19 @@ export function createRelay(options: RelayOptions): Relay {
    * measurable share of the relay's CPU per message.
    */
   const enqueue = (f: Follow, fn: Step): void => {
-    if (f.entry && f.queued === 0) return holdBack(f, run(f, fn));
+    if (f.entry && f.queued === 0) {
+      const later = run(f, fn);
+      if (later) {
+        const held = heldBehind(f, later);
+        f.chain = f.chain.then(() => held);
+      }
+      return;
+    }
     f.queued++;
     f.chain = f.chain.then(() => {
       const later = run(f, fn);
-      if (!later) {
-        f.queued--;
-        return;
-      }
-      return later.then(() => {
-        f.queued--;
-      });
+      f.queued--;
+      return later && heldBehind(f, later);
     });
   };
 
