@@ -31,7 +31,7 @@ const FULL: Sizes = {
   fanInDocs: 500,
   durabilitySeconds: 5,
   idleSockets: 5000,
-  idleSeconds: 10,
+  idleSeconds: 70,
   busyRate: 200,
   busySeconds: 5,
 };
