@@ -43,12 +43,17 @@ async function sampleCpu(pid: number, seconds: number): Promise<CpuSample[]> {
 }
 
 /**
- * The least CPU any `seconds`-long stretch of consecutive samples used. A one-off cost inside the
- * idle time (a GC the burst left behind) is then not read as a per-second cost of idle sockets.
+ * The least CPU per second (ms/s) of any `seconds`-long stretch of consecutive samples, divided by
+ * the stretch's measured length, not its nominal one. A one-off cost inside the idle time (a GC the
+ * burst left behind) is then not read as a per-second cost of idle sockets.
  */
-function quietestWindow(samples: CpuSample[], seconds: number): number {
+function quietestRate(samples: CpuSample[], seconds: number): number {
   let least = Infinity;
-  for (let k = seconds; k < samples.length; k++) least = Math.min(least, samples[k]!.cpuMs - samples[k - seconds]!.cpuMs);
+  for (let k = seconds; k < samples.length; k++) {
+    const from = samples[k - seconds]!;
+    const to = samples[k]!;
+    least = Math.min(least, (to.cpuMs - from.cpuMs) / ((to.at - from.at) / 1000));
+  }
   return least;
 }
 
@@ -211,9 +216,10 @@ export async function connectionsWorkload(ctx: Context): Promise<WorkloadResult>
       // Let the accept burst's own deferred work finish before timing idleness.
       await new Promise((res) => setTimeout(res, ctx.quick ? 250 : 1000));
       const samples = await sampleCpu(server.pid, idleSeconds);
-      const perConnSecond = (ms: number, seconds: number): number => (ms * 1000) / (N * seconds);
-      idleAll.values[spec.id] = perConnSecond(samples.at(-1)!.cpuMs - samples[0]!.cpuMs, (samples.at(-1)!.at - samples[0]!.at) / 1000);
-      idle.values[spec.id] = perConnSecond(quietestWindow(samples, period), period);
+      // ms of CPU per second → µs per connection per second
+      const perConn = (msPerSecond: number): number => (msPerSecond * 1000) / N;
+      idleAll.values[spec.id] = perConn(quietestRate(samples, samples.length - 1));
+      idle.values[spec.id] = perConn(quietestRate(samples, period));
       memory.values[spec.id] = (rssBytes(server.pid) - rss0) / 1024 / N;
       await load.run('closeAll', undefined);
       ctx.log(`  ${spec.id}: ${rate.values[spec.id]!.toFixed(0)} conn/s, idle ${idle.values[spec.id]!.toFixed(3)} µs/conn/s (all ${idleAll.values[spec.id]!.toFixed(3)}), ${memory.values[spec.id]!.toFixed(1)} KB/conn`);
