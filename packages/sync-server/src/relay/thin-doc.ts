@@ -107,228 +107,261 @@ function localIndex(summary: UpdateSummary): (id: Y.ID) => number {
   };
 }
 
-export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<number, string>): ThinDoc {
-  let log: Uint8Array[] = [];
-  let bytes = 0;
-  const have = createClockRanges();
-  const deleted = createClockRanges();
-  const agentOnly = createClockRanges();
-  const messageItems = createClockRanges();
-  const authorValues = createClockRanges();
-  const isConversation = parsed.kind === 'conversation';
-
-  /**
-   * Which structs sit directly under one of `roots`: those naming the root as parent, and those
-   * positioned next to (origin, right origin) or nested in an item already known to (`known`) or
-   * found in this update to be under it. Items that name no parent inherit their origin's.
-   */
-  const structsUnder = (summary: UpdateSummary, roots: readonly string[], known: ClockRanges, nested: boolean): boolean[] => {
-    const n = summary.structs.length;
-    const result = new Array<boolean>(n).fill(false);
-    if (!isConversation) return result;
-    const findLocal = localIndex(summary);
-    // 0 unknown, 1 visiting, 2 done. Iterative DFS: an adversarial chain cannot blow the stack,
-    // and a cycle (only possible in a forged update) resolves as "not agent-only" for the cut edge.
-    const state = new Uint8Array(n);
-    for (let start = 0; start < n; start++) {
-      if (state[start] === 2) continue;
-      const stack = [start];
-      while (stack.length > 0) {
-        const i = stack[stack.length - 1]!;
-        const s = summary.structs[i]!;
-        if (state[i] === 0) {
-          state[i] = 1;
-          if (s.parentRoot !== null) {
-            result[i] = roots.includes(s.parentRoot);
-          } else {
-            for (const ref of refsOf(s, nested)) {
-              if (known.overlaps(ref.client, ref.clock, 1)) result[i] = true;
-              else {
-                const j = findLocal(ref);
-                if (j >= 0 && state[j] === 0) stack.push(j);
-              }
-            }
-          }
-          continue;
-        }
-        stack.pop();
-        if (state[i] === 1) {
-          if (!result[i]) {
-            for (const ref of refsOf(s, nested)) {
+/**
+ * Which structs sit directly under one of `roots`: those naming the root as parent, and those
+ * positioned next to (origin, right origin) or nested in an item already known to (`known`) or
+ * found in this update to be under it. Items that name no parent inherit their origin's.
+ */
+function structsUnder(summary: UpdateSummary, roots: readonly string[], known: ClockRanges, nested: boolean): boolean[] {
+  const n = summary.structs.length;
+  const result = new Array<boolean>(n).fill(false);
+  const findLocal = localIndex(summary);
+  // 0 unknown, 1 visiting, 2 done. Iterative DFS: an adversarial chain cannot blow the stack,
+  // and a cycle (only possible in a forged update) resolves as "not agent-only" for the cut edge.
+  const state = new Uint8Array(n);
+  for (let start = 0; start < n; start++) {
+    if (state[start] === 2) continue;
+    const stack = [start];
+    while (stack.length > 0) {
+      const i = stack[stack.length - 1]!;
+      const s = summary.structs[i]!;
+      if (state[i] === 0) {
+        state[i] = 1;
+        if (s.parentRoot !== null) {
+          result[i] = roots.includes(s.parentRoot);
+        } else {
+          for (const ref of refsOf(s, nested)) {
+            if (known.overlaps(ref.client, ref.clock, 1)) result[i] = true;
+            else {
               const j = findLocal(ref);
-              if (j >= 0 && result[j]) result[i] = true;
+              if (j >= 0 && state[j] === 0) stack.push(j);
             }
           }
-          state[i] = 2;
         }
+        continue;
+      }
+      stack.pop();
+      if (state[i] === 1) {
+        if (!result[i]) {
+          for (const ref of refsOf(s, nested)) {
+            const j = findLocal(ref);
+            if (j >= 0 && result[j]) result[i] = true;
+          }
+        }
+        state[i] = 2;
       }
     }
-    return result;
-  };
+  }
+  return result;
+}
+
+/**
+ * A map value overwriting another names no key, only the value it replaces (its origin), so an
+ * author value is one under an author key or one whose origin is an author value, known or in
+ * this update. Each struct is resolved once (chains are followed with memo; a forged cycle ends
+ * as "not an author value", which then simply is not shown as one: readers see no author).
+ */
+function authorStructsOf(summary: UpdateSummary, authorValues: ClockRanges): boolean[] {
+  const n = summary.structs.length;
+  const result = new Array<boolean>(n).fill(false);
+  const findLocal = localIndex(summary);
+  const resolved = new Uint8Array(n); // 0 unknown, 1 on the current chain, 2 done
+  for (let start = 0; start < n; start++) {
+    const chain: number[] = [];
+    let i = start;
+    let verdict = false;
+    while (resolved[i] === 0) {
+      resolved[i] = 1;
+      chain.push(i);
+      const s = summary.structs[i]!;
+      if (s.authorKey) {
+        verdict = true;
+        break;
+      }
+      if (!s.mapValue || s.origin === null) break;
+      if (authorValues.overlaps(s.origin.client, s.origin.clock, 1)) {
+        verdict = true;
+        break;
+      }
+      const j = findLocal(s.origin);
+      if (j < 0) break;
+      if (resolved[j] === 2) {
+        verdict = result[j]!;
+        break;
+      }
+      i = j; // resolved[j] === 1 is a cycle: the loop ends with verdict false
+    }
+    for (const k of chain) {
+      result[k] = verdict;
+      resolved[k] = 2;
+    }
+  }
+  return result;
+}
+
+function holdsAny(have: ClockRanges, sv: Uint8Array): boolean {
+  for (const [client, clock] of Y.decodeStateVector(sv)) if (clock > 0 && have.overlaps(client, 0, clock)) return true;
+  return false;
+}
+
+/**
+ * A class, not a closure factory: every open document is one of these, and the factory's twenty
+ * per-document closures and their context cost about 3 KB each (a heap snapshot of 2,000 idle
+ * sockets, one document each); methods on the prototype cost nothing per document.
+ */
+class ThinDocument implements ThinDoc {
+  readonly have = createClockRanges();
+  readonly deleted = createClockRanges();
+  readonly agentOnly = createClockRanges();
+  readonly messageItems = createClockRanges();
+  readonly authorValues = createClockRanges();
+  private log: Uint8Array[] = [];
+  private logBytes = 0;
+  private readonly isConversation: boolean;
+  /** ids this document lacked when an update was positioned against them (see `add`) */
+  private missing: Y.ID[] = [];
+  private reclassifiedAt = -Infinity;
+
+  constructor(
+    readonly name: string,
+    readonly parsed: ParsedDocName,
+    readonly owners: Map<number, string>,
+  ) {
+    this.isConversation = parsed.kind === 'conversation';
+  }
+
+  get bytes(): number {
+    return this.logBytes;
+  }
+
+  get logLength(): number {
+    return this.log.length;
+  }
+
   // Everything nested anywhere under an agent-only root is agent-only; a message item is only a
   // direct element of `messages` (what is inside a message is its author's business, not a deletion).
-  const agentOnlyStructs = (summary: UpdateSummary): boolean[] => structsUnder(summary, AGENT_ONLY_ROOTS, agentOnly, true);
-  const messageStructs = (summary: UpdateSummary): boolean[] => structsUnder(summary, MESSAGE_ROOTS, messageItems, false);
+  agentOnlyStructs(summary: UpdateSummary): boolean[] {
+    return this.isConversation ? structsUnder(summary, AGENT_ONLY_ROOTS, this.agentOnly, true) : noStructs(summary);
+  }
 
-  /**
-   * A map value overwriting another names no key, only the value it replaces (its origin), so an
-   * author value is one under an author key or one whose origin is an author value, known or in
-   * this update. Each struct is resolved once (chains are followed with memo; a forged cycle ends
-   * as "not an author value", which then simply is not shown as one: readers see no author).
-   */
-  const authorStructs = (summary: UpdateSummary): boolean[] => {
-    const n = summary.structs.length;
-    const result = new Array<boolean>(n).fill(false);
-    if (!isConversation) return result;
-    const findLocal = localIndex(summary);
-    const resolved = new Uint8Array(n); // 0 unknown, 1 on the current chain, 2 done
-    for (let start = 0; start < n; start++) {
-      const chain: number[] = [];
-      let i = start;
-      let verdict = false;
-      while (resolved[i] === 0) {
-        resolved[i] = 1;
-        chain.push(i);
-        const s = summary.structs[i]!;
-        if (s.authorKey) {
-          verdict = true;
-          break;
-        }
-        if (!s.mapValue || s.origin === null) break;
-        if (authorValues.overlaps(s.origin.client, s.origin.clock, 1)) {
-          verdict = true;
-          break;
-        }
-        const j = findLocal(s.origin);
-        if (j < 0) break;
-        if (resolved[j] === 2) {
-          verdict = result[j]!;
-          break;
-        }
-        i = j; // resolved[j] === 1 is a cycle: the loop ends with verdict false
-      }
-      for (const k of chain) {
-        result[k] = verdict;
-        resolved[k] = 2;
-      }
+  messageStructs(summary: UpdateSummary): boolean[] {
+    return this.isConversation ? structsUnder(summary, MESSAGE_ROOTS, this.messageItems, false) : noStructs(summary);
+  }
+
+  authorStructs(summary: UpdateSummary): boolean[] {
+    return this.isConversation ? authorStructsOf(summary, this.authorValues) : noStructs(summary);
+  }
+
+  add(update: Uint8Array, summary: UpdateSummary): void {
+    this.classify(summary);
+    this.noteMissing(summary);
+    for (const [client, clock, len] of summary.deletes) this.deleted.add(client, clock, len);
+    this.log.push(update);
+    this.logBytes += update.byteLength;
+    if (
+      this.missing.length > 0 &&
+      performance.now() - this.reclassifiedAt >= RECLASSIFY_EVERY_MS &&
+      this.missing.some((id) => this.have.overlaps(id.client, id.clock, 1))
+    ) {
+      this.missing = this.missing.filter((id) => !this.have.overlaps(id.client, id.clock, 1));
+      this.reclassifiedAt = performance.now();
+      // An update that came before one it builds on was classified without it: its message,
+      // agent-only and author items would stay unknown, and a customer's next message beside
+      // such an item would be refused as a foreign edit for good. Rare (an append that failed
+      // and was resent after a later one landed, a log stored in that order), so the whole
+      // document is classified again, where every reference resolves.
+      this.classify(inspectUpdate(this.merged(), true));
     }
-    return result;
-  };
+  }
 
-  const classify = (summary: UpdateSummary): void => {
-    const flags = agentOnlyStructs(summary);
-    const messages = messageStructs(summary);
-    const authors = authorStructs(summary);
+  merged(): Uint8Array {
+    if (this.log.length === 0) return Y.mergeUpdates([]);
+    if (this.log.length > 1) {
+      const one = Y.mergeUpdates(this.log);
+      this.log = [one];
+      this.logBytes = one.byteLength;
+    }
+    return this.log[0]!;
+  }
+
+  wantsTidy(maxEntries: number): boolean {
+    return this.log.length >= maxEntries || (this.tailBytes() >= LARGE_TAIL_BYTES && this.tailIsHalfTheHead());
+  }
+
+  tidy(): void {
+    if (this.tailIsHalfTheHead()) this.merged();
+    else this.mergeTail();
+  }
+
+  diffParts(sv: Uint8Array): Uint8Array[] {
+    if (this.log.length === 0) return [this.merged()];
+    // Never the whole log here: a peer waits for this answer (the full merge is housekeeping's,
+    // which a large tail triggers as soon as it is written: documents.ts).
+    if (this.log.length > MAX_REPLY_PARTS) this.mergeTail();
+    // A device that holds none of it (a new phone, a first open) needs all of it: diffUpdate would
+    // decode and re-encode every struct of a long conversation to produce the same update (~80 ms
+    // for 10,000 messages, most of a new device's wait on the relay).
+    if (!holdsAny(this.have, sv)) return this.log.slice();
+    // An update with no struct and no delete encodes as two zero bytes: nothing to send.
+    return this.log.map((part) => Y.diffUpdate(part, sv)).filter((part, i, all) => i === all.length - 1 || part.byteLength > 2);
+  }
+
+  stateVector(): Uint8Array {
+    return encodeStateVector(this.have);
+  }
+
+  isRedundant(summary: UpdateSummary): boolean {
+    return (
+      summary.structs.every((s) => this.have.covers(s.client, s.clock, s.len)) &&
+      summary.deletes.every(([client, clock, len]) => this.deleted.covers(client, clock, len))
+    );
+  }
+
+  private classify(summary: UpdateSummary): void {
+    const flags = this.agentOnlyStructs(summary);
+    const messages = this.messageStructs(summary);
+    const authors = this.authorStructs(summary);
     summary.structs.forEach((s, i) => {
-      if (authors[i]) authorValues.add(s.client, s.clock, s.len);
-      have.add(s.client, s.clock, s.len);
-      if (flags[i]) agentOnly.add(s.client, s.clock, s.len);
-      if (messages[i]) messageItems.add(s.client, s.clock, s.len);
+      if (authors[i]) this.authorValues.add(s.client, s.clock, s.len);
+      this.have.add(s.client, s.clock, s.len);
+      if (flags[i]) this.agentOnly.add(s.client, s.clock, s.len);
+      if (messages[i]) this.messageItems.add(s.client, s.clock, s.len);
     });
-  };
+  }
 
-  /** ids this document lacked when an update was positioned against them (see `add`) */
-  let missing: Y.ID[] = [];
-  let reclassifiedAt = -Infinity;
-  const noteMissing = (summary: UpdateSummary): void => {
-    if (!isConversation) return;
-    const note = (ref: Y.ID): void => {
-      if (!have.overlaps(ref.client, ref.clock, 1) && missing.length < MAX_MISSING) missing.push(ref);
-    };
+  private noteMissing(summary: UpdateSummary): void {
+    if (!this.isConversation) return;
     for (const s of summary.structs) {
-      for (const ref of s.refs) note(ref);
-      if (s.parentItem) note(s.parentItem);
+      for (const ref of s.refs) this.noteIfMissing(ref);
+      if (s.parentItem) this.noteIfMissing(s.parentItem);
     }
-  };
+  }
 
-  const tailBytes = (): number => (log.length === 0 ? 0 : bytes - log[0]!.byteLength);
-  const tailIsHalfTheHead = (): boolean => log.length > 1 && tailBytes() * 2 >= log[0]!.byteLength;
+  private noteIfMissing(ref: Y.ID): void {
+    if (!this.have.overlaps(ref.client, ref.clock, 1) && this.missing.length < MAX_MISSING) this.missing.push(ref);
+  }
 
-  const holdsAny = (sv: Uint8Array): boolean => {
-    for (const [client, clock] of Y.decodeStateVector(sv)) if (clock > 0 && have.overlaps(client, 0, clock)) return true;
-    return false;
-  };
+  private tailBytes(): number {
+    return this.log.length === 0 ? 0 : this.logBytes - this.log[0]!.byteLength;
+  }
+
+  private tailIsHalfTheHead(): boolean {
+    return this.log.length > 1 && this.tailBytes() * 2 >= this.log[0]!.byteLength;
+  }
 
   /** O(tail): the head stays as it is. */
-  const mergeTail = (): void => {
-    if (log.length <= 2) return;
-    const head = log[0]!;
-    const tail = Y.mergeUpdates(log.slice(1));
-    log = [head, tail];
-    bytes = head.byteLength + tail.byteLength;
-  };
+  private mergeTail(): void {
+    if (this.log.length <= 2) return;
+    const head = this.log[0]!;
+    const tail = Y.mergeUpdates(this.log.slice(1));
+    this.log = [head, tail];
+    this.logBytes = head.byteLength + tail.byteLength;
+  }
+}
 
-  return {
-    name,
-    parsed,
-    owners,
-    have,
-    deleted,
-    agentOnly,
-    messageItems,
-    authorValues,
-    get bytes() {
-      return bytes;
-    },
-    get logLength() {
-      return log.length;
-    },
-    add(update, summary) {
-      classify(summary);
-      noteMissing(summary);
-      for (const [client, clock, len] of summary.deletes) deleted.add(client, clock, len);
-      log.push(update);
-      bytes += update.byteLength;
-      if (missing.length > 0 && performance.now() - reclassifiedAt >= RECLASSIFY_EVERY_MS && missing.some((id) => have.overlaps(id.client, id.clock, 1))) {
-        missing = missing.filter((id) => !have.overlaps(id.client, id.clock, 1));
-        reclassifiedAt = performance.now();
-        // An update that came before one it builds on was classified without it: its message,
-        // agent-only and author items would stay unknown, and a customer's next message beside
-        // such an item would be refused as a foreign edit for good. Rare (an append that failed
-        // and was resent after a later one landed, a log stored in that order), so the whole
-        // document is classified again, where every reference resolves.
-        classify(inspectUpdate(this.merged(), true));
-      }
-    },
-    merged() {
-      if (log.length === 0) return Y.mergeUpdates([]);
-      if (log.length > 1) {
-        const one = Y.mergeUpdates(log);
-        log = [one];
-        bytes = one.byteLength;
-      }
-      return log[0]!;
-    },
-    wantsTidy(maxEntries) {
-      return log.length >= maxEntries || (tailBytes() >= LARGE_TAIL_BYTES && tailIsHalfTheHead());
-    },
-    tidy() {
-      if (tailIsHalfTheHead()) this.merged();
-      else mergeTail();
-    },
-    diffParts(sv) {
-      if (log.length === 0) return [this.merged()];
-      // Never the whole log here: a peer waits for this answer (the full merge is housekeeping's,
-      // which a large tail triggers as soon as it is written: documents.ts).
-      if (log.length > MAX_REPLY_PARTS) mergeTail();
-      // A device that holds none of it (a new phone, a first open) needs all of it: diffUpdate would
-      // decode and re-encode every struct of a long conversation to produce the same update (~80 ms
-      // for 10,000 messages, most of a new device's wait on the relay).
-      if (!holdsAny(sv)) return log.slice();
-      // An update with no struct and no delete encodes as two zero bytes: nothing to send.
-      return log.map((part) => Y.diffUpdate(part, sv)).filter((part, i, all) => i === all.length - 1 || part.byteLength > 2);
-    },
-    stateVector() {
-      return encodeStateVector(have);
-    },
-    isRedundant(summary) {
-      return (
-        summary.structs.every((s) => have.covers(s.client, s.clock, s.len)) &&
-        summary.deletes.every(([client, clock, len]) => deleted.covers(client, clock, len))
-      );
-    },
-    agentOnlyStructs,
-    messageStructs,
-    authorStructs,
-  };
+/** Only conversations have message, agent-only and author items. */
+const noStructs = (summary: UpdateSummary): boolean[] => new Array<boolean>(summary.structs.length).fill(false);
+
+export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<number, string>): ThinDoc {
+  return new ThinDocument(name, parsed, owners);
 }
