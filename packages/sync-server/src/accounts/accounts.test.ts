@@ -73,6 +73,14 @@ describe('teams and disabling', () => {
     expect(() => accounts.setDisabled('u-missing', true)).toThrow(expect.objectContaining({ status: 404 }));
   });
 
+  it('tells a token check the account\'s workspace and whether it is disabled, null for no account', async () => {
+    const { account } = await accounts.add({ ws: 'teams', email: 'sam@teams.test', name: 'Sam', role: 'agent' });
+    expect(accounts.standing(account.id)).toEqual({ ws: 'teams', disabled: false });
+    accounts.setDisabled(account.id, true);
+    expect(accounts.standing(account.id)).toEqual({ ws: 'teams', disabled: true });
+    expect(accounts.standing('u-missing')).toBeNull();
+  });
+
   it('keeps an avatar only when it is a safe URL, and null removes it', async () => {
     const { account } = await accounts.add({ ws: 'teams', email: 'eve@teams.test', name: 'Eve', role: 'agent' });
     expect(account).not.toHaveProperty('avatar');

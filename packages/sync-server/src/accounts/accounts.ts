@@ -46,6 +46,11 @@ export interface Accounts {
   /** Creates the account (and its workspace when missing); returns it with the password used. */
   add(account: NewAccount): Promise<{ account: Account; password: string }>;
   get(id: string): Account | null;
+  /**
+   * Just what a token check needs, in one narrow read: every socket upgrade and HTTP request runs it,
+   * and `get` also reads the credentials' columns and the account's teams.
+   */
+  standing(id: string): { ws: string; disabled: boolean } | null;
   /** The account for these credentials; HttpError 401 (same message either way) when they do not match. */
   signIn(email: string, password: string): Promise<Account>;
   count(): number;
@@ -91,6 +96,7 @@ export function createAccounts(db: AccountsDb): Accounts {
   const insertWs = db.prepare('INSERT OR IGNORE INTO workspaces (id, created_at) VALUES (?, ?)');
   const byEmail = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE email = ?');
   const byId = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE id = ?');
+  const standingOf = db.prepare<[string], { ws: string; disabled_at: number | null }>('SELECT ws, disabled_at FROM accounts WHERE id = ?');
   // Compared against when the email is unknown, so both failures cost one scrypt and look alike.
   let decoy: Promise<{ salt: Buffer; hash: Buffer }> | undefined;
   const revokedUpTo = db.prepare<[string, string, string], { issued_up_to: number }>('SELECT issued_up_to FROM revoked_tokens WHERE ws = ? AND role = ? AND sub = ?');
@@ -143,6 +149,10 @@ export function createAccounts(db: AccountsDb): Accounts {
     get: (id) => {
       const row = byId.get(id);
       return row ? toAccount(row) : null;
+    },
+    standing: (id) => {
+      const row = standingOf.get(id);
+      return row ? { ws: row.ws, disabled: row.disabled_at !== null } : null;
     },
     async signIn(email, password) {
       const row = byEmail.get(email);

@@ -12,13 +12,13 @@ import type { Tokens } from '../auth/tokens.js';
 import { unauthorised } from '../http/errors.js';
 import type { Accounts } from './accounts.js';
 
-export function refusingWithdrawnAccess(tokens: Tokens, accounts: Pick<Accounts, 'get' | 'tokensRevokedUpTo'>): Tokens {
+export function refusingWithdrawnAccess(tokens: Tokens, accounts: Pick<Accounts, 'standing' | 'tokensRevokedUpTo'>): Tokens {
   return {
     sign: (request, ttlSeconds) => tokens.sign(request, ttlSeconds),
     async verify(token) {
       const principal = await tokens.verify(token);
       if (principal.role === 'agent' || principal.role === 'admin') {
-        const account = accounts.get(principal.sub);
+        const account = accounts.standing(principal.sub);
         if (account && (account.disabled || account.ws !== principal.ws)) throw unauthorised('account is disabled');
       }
       const revokedUpTo = accounts.tokensRevokedUpTo(principal.ws, principal.role, principal.sub);
