@@ -199,6 +199,9 @@ function authorStructsOf(summary: UpdateSummary, authorValues: ClockRanges): boo
   return result;
 }
 
+/** Only conversations have message, agent-only and author items. */
+const noStructs = (summary: UpdateSummary): boolean[] => new Array<boolean>(summary.structs.length).fill(false);
+
 function holdsAny(have: ClockRanges, sv: Uint8Array): boolean {
   for (const [client, clock] of Y.decodeStateVector(sv)) if (clock > 0 && have.overlaps(client, 0, clock)) return true;
   return false;
@@ -206,8 +209,8 @@ function holdsAny(have: ClockRanges, sv: Uint8Array): boolean {
 
 /**
  * A class, not a closure factory: every open document is one of these, and the factory's twenty
- * per-document closures and their context cost about 3 KB each (a heap snapshot of 2,000 idle
- * sockets, one document each); methods on the prototype cost nothing per document.
+ * closures and their context cost about 3 KB per document (a heap snapshot of 2,000 idle sockets,
+ * one document each); methods on the prototype cost nothing per document.
  */
 class ThinDocument implements ThinDoc {
   readonly have = createClockRanges();
@@ -358,9 +361,6 @@ class ThinDocument implements ThinDoc {
     this.logBytes = head.byteLength + tail.byteLength;
   }
 }
-
-/** Only conversations have message, agent-only and author items. */
-const noStructs = (summary: UpdateSummary): boolean[] => new Array<boolean>(summary.structs.length).fill(false);
 
 export function createThinDoc(name: string, parsed: ParsedDocName, owners: Map<number, string>): ThinDoc {
   return new ThinDocument(name, parsed, owners);
