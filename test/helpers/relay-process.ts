@@ -66,11 +66,13 @@ export async function startRelayProcess(options: RelayProcessOptions = {}): Prom
   let port = 0;
   let logs: LogLine[] = [];
   let exited: Promise<number | null>;
+  let expectedSignal: NodeJS.Signals | undefined;
   let waiters: { predicate: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
 
   const launch = async (listenPort: number): Promise<void> => {
     logs = [];
     waiters = [];
+    expectedSignal = undefined;
     let stderr = '';
     child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cliPath, 'serve', '--port', String(listenPort), '--data', dataDir, ...(options.args ?? [])], {
       cwd: repoRoot,
@@ -78,7 +80,14 @@ export async function startRelayProcess(options: RelayProcessOptions = {}): Prom
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const proc = child;
-    exited = new Promise((done) => proc.once('exit', (code) => done(code)));
+    exited = new Promise((done) =>
+      proc.once('exit', (code, signal) => {
+        // The relay handles SIGTERM itself, so an end by any signal but the SIGKILL sent here is a fault
+        // (a signal before its handler, SIGABRT, SIGSEGV): say which, with its last words.
+        if (signal !== null && signal !== expectedSignal) console.error(`relay ${proc.pid} ended by ${signal} after ${JSON.stringify(logs.slice(-20).map((l) => l.msg))}\n--- stderr ---\n${stderr}`);
+        done(code);
+      }),
+    );
     proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-8000);
     });
@@ -102,6 +111,7 @@ export async function startRelayProcess(options: RelayProcessOptions = {}): Prom
       new Promise<Error>((done) => setTimeout(() => done(new Error(`relay did not log "listening" within ${timeoutMs} ms`)), timeoutMs).unref()),
     ]);
     if (listening instanceof Error) {
+      expectedSignal = 'SIGKILL';
       proc.kill('SIGKILL');
       throw new Error(`${listening.message}\n--- stderr ---\n${stderr}\n--- stdout ---\n${logs.map((l) => JSON.stringify(l)).join('\n')}`);
     }
@@ -162,7 +172,10 @@ export async function startRelayProcess(options: RelayProcessOptions = {}): Prom
       return exited;
     },
     async kill() {
-      if (running()) child.kill('SIGKILL');
+      if (running()) {
+        expectedSignal = 'SIGKILL';
+        child.kill('SIGKILL');
+      }
       await exited;
     },
     async restart() {

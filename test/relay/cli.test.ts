@@ -95,6 +95,21 @@ describe('parley serve when whoever reads its log goes away', { timeout: 60_000 
   });
 });
 
+describe('parley serve stopped while it starts', { timeout: 60_000 }, () => {
+  it('a SIGTERM right after "listening", before the workers are up, is still the graceful stop (exit 0)', async () => {
+    // The relay listens before it starts the routing worker and the push notifier; the signal lands
+    // in that window, which under load (tsx compiling the worker) lasted long enough to end the
+    // relay by Node's default action, with no flush.
+    const relay = await startRelayProcess();
+    try {
+      expect(await relay.stop()).toBe(0);
+      expect(relay.logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped']));
+    } finally {
+      await relay.kill();
+    }
+  });
+});
+
 describe('parley token / agent add / compact with a running relay', { timeout: 60_000 }, () => {
   let relay: RelayProcess;
   let dataDir: string;

@@ -62,6 +62,21 @@ Logs are JSON lines on stdout. SIGTERM/SIGINT: stop accepting, flush, exit 0.`,
       const level = process.env.PARLEY_LOG_LEVEL ?? 'info';
       if (!isLogLevel(level)) throw new UsageError(`PARLEY_LOG_LEVEL must be debug, info, warn or error`);
       const log = createLogger({ level });
+      // Listened for before the relay starts: it answers as soon as it listens, a while before its
+      // workers are up and startServer returns, and a SIGTERM in that window (a test done early, an
+      // orchestrator's quick stop) must still mean the graceful stop, not Node's default death.
+      const signalled = new Promise<NodeJS.Signals>((done) => {
+        const first = (signal: NodeJS.Signals): void => {
+          process.off('SIGTERM', first);
+          process.off('SIGINT', first);
+          // A second signal means "now": exit without waiting for the flush.
+          process.once('SIGTERM', () => process.exit(1));
+          process.once('SIGINT', () => process.exit(1));
+          done(signal);
+        };
+        process.on('SIGTERM', first);
+        process.on('SIGINT', first);
+      });
       const { startServer } = await import('./server.js');
       const server = await startServer({
         port: port(v.port as string),
@@ -80,19 +95,13 @@ Logs are JSON lines on stdout. SIGTERM/SIGINT: stop accepting, flush, exit 0.`,
         ...(v['unsafe-ack-before-commit'] === true ? { unsafeAckBeforeCommit: true } : {}),
         log,
       });
-      await new Promise<void>((done) => {
-        const stop = (signal: NodeJS.Signals): void => {
-          log.info('shutting down', { signal });
-          // A second signal means "now": exit without waiting for the flush.
-          process.once(signal, () => process.exit(1));
-          server.close().then(done, (err: unknown) => {
-            log.error('shutdown failed', { err });
-            process.exit(1);
-          });
-        };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-      });
+      log.info('shutting down', { signal: await signalled });
+      try {
+        await server.close();
+      } catch (err) {
+        log.error('shutdown failed', { err });
+        return 1;
+      }
       return 0;
     },
   },
