@@ -34,19 +34,22 @@ export interface Follower {
   readonly principalKey: string;
   /** may bring back items under other principals' client ids after a relay crash (guard.ts restoresOthersItems) */
   readonly restoresOthers: boolean;
-  /** awareness client ids this follower announced; released (broadcast as gone) when it leaves */
-  readonly awarenessClaims: Set<number>;
+  /** awareness client ids this follower announced, released (broadcast as gone) when it leaves; null until the first */
+  awarenessClaims: Set<number> | null;
 }
 
 /** Awareness holder for entries announced on another relay process. */
 export const REMOTE = Symbol('remote');
+
+export type HeldAwareness = AwarenessEntry & { holder: Follower | typeof REMOTE };
 
 export interface DocEntry {
   readonly doc: ThinDoc;
   /** the name as a lib0 varString, encoded once for every frame sent about this document */
   readonly wireName: Uint8Array;
   readonly followers: Set<Follower>;
-  readonly awareness: Map<number, AwarenessEntry & { holder: Follower | typeof REMOTE }>;
+  /** presence in this document; null until someone announces any (most idle documents never do) */
+  awareness: Map<number, HeldAwareness> | null;
   /** owners the store has confirmed (doc.owners also holds reservations of updates in flight) */
   readonly committedOwners: Set<number>;
   /**
@@ -73,8 +76,8 @@ interface Internal extends DocEntry {
   exclusives: number;
   /** commits in flight that claim client ids (added to memory only once committed) */
   claimsInFlight: number;
-  /** per writer's principal key, its updates in memory whose commit is still in flight (forwarded early) */
-  earlyInFlight: Map<string, number>;
+  /** per writer's principal key, its updates in memory whose commit is still in flight (forwarded early); null until the first */
+  earlyInFlight: Map<string, number> | null;
   idleSince: number;
   sinceCompact: { updates: number; bytes: number };
   compacting: boolean;
@@ -213,13 +216,14 @@ export function createDocuments(options: DocumentsOptions): Documents {
     for (const f of e.followers) if (f !== from && !mayRestore(f, from)) f.deliver(message);
   };
   const countEarly = (e: Internal, writer: string, by: 1 | -1): void => {
-    const n = (e.earlyInFlight.get(writer) ?? 0) + by;
-    if (n > 0) e.earlyInFlight.set(writer, n);
-    else e.earlyInFlight.delete(writer);
+    const early = (e.earlyInFlight ??= new Map());
+    const n = (early.get(writer) ?? 0) + by;
+    if (n > 0) early.set(writer, n);
+    else early.delete(writer);
   };
   /** Whether memory holds an update forwarded early that `f` may get only after its commit. */
   const holdsEarlyFor = (e: Internal, f: Follower): boolean => {
-    if (f.restoresOthers || e.earlyInFlight.size === 0) return false;
+    if (f.restoresOthers || !e.earlyInFlight?.size) return false;
     for (const writer of e.earlyInFlight.keys()) if (writer !== f.principalKey) return true;
     return false;
   };
@@ -279,10 +283,10 @@ export function createDocuments(options: DocumentsOptions): Documents {
           const clientId = decoding.readVarUint(d2);
           const clock = decoding.readVarUint(d2);
           const state = decoding.readVarString(d2);
-          const current = e.awareness.get(clientId);
+          const current = e.awareness?.get(clientId);
           if (current && current.holder !== REMOTE) continue;
-          if (state === 'null') e.awareness.delete(clientId);
-          else e.awareness.set(clientId, { clientId, clock, state, holder: REMOTE });
+          if (state === 'null') e.awareness?.delete(clientId);
+          else (e.awareness ??= new Map()).set(clientId, { clientId, clock, state, holder: REMOTE });
         }
         forward(e, outgoingAwareness(e.doc.name, payload), null);
       }
@@ -325,7 +329,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
       doc,
       wireName: wireName(name),
       followers: new Set(),
-      awareness: new Map(),
+      awareness: null,
       committedOwners: new Set(owners.keys()),
       committed,
       committedDeletes,
@@ -336,7 +340,7 @@ export function createDocuments(options: DocumentsOptions): Documents {
       pending: 0,
       exclusives: 0,
       claimsInFlight: 0,
-      earlyInFlight: new Map(),
+      earlyInFlight: null,
       idleSince: now(),
       sinceCompact: { updates: stored?.updates.length ?? 0, bytes },
       compacting: false,

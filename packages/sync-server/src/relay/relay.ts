@@ -106,8 +106,6 @@ interface Follow extends Follower {
   queued: number;
   /** the first step 2 after opening may be as large as maxFirstSyncBytes (an offline backlog) */
   firstSyncAllowance: boolean;
-  /** Yjs client ids this follow has written under (they may announce awareness) */
-  readonly written: Set<number>;
   closed: boolean;
 }
 
@@ -193,14 +191,14 @@ export function createRelay(options: RelayOptions): Relay {
     f.conn.follows.delete(f.name);
     const entry = f.entry;
     if (!entry) return;
-    if (f.awarenessClaims.size > 0) {
+    if (f.awarenessClaims?.size) {
       const gone = [...f.awarenessClaims].flatMap((id) => {
-        const a = entry.awareness.get(id);
+        const a = entry.awareness?.get(id);
         if (!a || a.holder !== f) return [];
-        entry.awareness.delete(id);
+        entry.awareness!.delete(id);
         return [a];
       });
-      f.awarenessClaims.clear();
+      f.awarenessClaims = null;
       if (gone.length > 0) documents.broadcastAwareness(entry, awarenessRemoval(gone), f);
     }
     documents.release(entry, f);
@@ -269,8 +267,7 @@ export function createRelay(options: RelayOptions): Relay {
       chain: Promise.resolve(),
       queued: 0,
       firstSyncAllowance: true,
-      written: new Set(),
-      awarenessClaims: new Set(),
+      awarenessClaims: null,
       closed: false,
       deliver: deliverTo(conn),
       principalKey: principalKey(conn.principal),
@@ -379,7 +376,7 @@ export function createRelay(options: RelayOptions): Relay {
   const committedStateVector = (entry: DocEntry): Uint8Array => encodeStateVector(entry.committed);
 
   const awarenessSnapshot = (entry: DocEntry): Uint8Array | null =>
-    entry.awareness.size === 0 ? null : encodeAwareness(entry.awareness.values());
+    entry.awareness?.size ? encodeAwareness(entry.awareness.values()) : null;
 
   /** [P7] [P8] [P5] [P6] [P1]: validate, then commit; ack only after the store said yes. */
   const receiveUpdate = (f: Follow, entry: DocEntry, update: Uint8Array): void => {
@@ -425,8 +422,6 @@ export function createRelay(options: RelayOptions): Relay {
         reserved.push(client);
       }
     }
-    const key = principalKey(conn.principal);
-    for (const s of summary.structs) if (doc.owners.get(s.client) === key) f.written.add(s.client);
     if (options.unsafeAckBeforeCommit) sendAck(summary.ends);
     documents.commit(entry, update, summary, claims, f).then(options.unsafeAckBeforeCommit ? undefined : () => sendAck(), (err: unknown) => {
       for (const client of reserved) if (!entry.committedOwners.has(client)) doc.owners.delete(client);
@@ -437,9 +432,9 @@ export function createRelay(options: RelayOptions): Relay {
 
   const receiveAwareness = (f: Follow, entry: DocEntry, update: Uint8Array): void => {
     const decoded = decodeAwareness(update);
-    const key = principalKey(f.conn.principal);
+    const key = f.principalKey;
     const foreign = (clientId: number): boolean => {
-      const current = entry.awareness.get(clientId);
+      const current = entry.awareness?.get(clientId);
       const owner = entry.doc.owners.get(clientId);
       return (current !== undefined && current.holder !== f) || (owner !== undefined && owner !== key);
     };
@@ -460,11 +455,11 @@ export function createRelay(options: RelayOptions): Relay {
     if (entries.length < decoded.length) update = encodeAwareness(entries);
     for (const a of entries) {
       if (a.state === 'null') {
-        entry.awareness.delete(a.clientId);
-        f.awarenessClaims.delete(a.clientId);
+        entry.awareness?.delete(a.clientId);
+        f.awarenessClaims?.delete(a.clientId);
       } else {
-        entry.awareness.set(a.clientId, { ...a, holder: f });
-        f.awarenessClaims.add(a.clientId);
+        (entry.awareness ??= new Map()).set(a.clientId, { ...a, holder: f });
+        (f.awarenessClaims ??= new Set()).add(a.clientId);
       }
     }
     documents.broadcastAwareness(entry, update, f);
