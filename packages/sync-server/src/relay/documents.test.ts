@@ -76,4 +76,37 @@ describe('thin documents in memory', () => {
     const db = b.open(conv);
     await b.until(() => db.ydoc.getText('t').toString() === 'x'.repeat(12), 'content intact');
   });
+
+  it('waits for a pause in the writes before compacting, unless the log grew far past the threshold', async () => {
+    // Compaction holds up every commit in the storage thread: not while a conversation is busy.
+    const store = countingStore();
+    const relay = startRelay({ store, limits: { compactAfterUpdates: 10, compactQuietMs: 1_000 } });
+    const a = muxClient(relay, customer());
+    const d = a.open(conv);
+    await a.until(() => d.synced, 'synced');
+    for (let i = 0; i < 20; i++) {
+      d.ydoc.getText('t').insert(0, 'x');
+      await a.until(() => a.allAcked(conv), 'acked');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(store.compactions).toBe(0);
+    await eventually(() => store.compactions === 1, 'compaction after the pause');
+    const b = muxClient(relay, agent());
+    const db = b.open(conv);
+    await b.until(() => db.ydoc.getText('t').toString() === 'x'.repeat(20), 'content intact');
+  });
+
+  it('compacts a log that grew to 4x the threshold without waiting for a pause', async () => {
+    const store = countingStore();
+    const relay = startRelay({ store, limits: { compactAfterUpdates: 10, compactQuietMs: 60_000 } });
+    const a = muxClient(relay, customer());
+    const d = a.open(conv);
+    await a.until(() => d.synced, 'synced');
+    for (let i = 0; i < 45; i++) {
+      d.ydoc.getText('t').insert(0, 'y');
+      await a.until(() => a.allAcked(conv), 'acked');
+    }
+    await eventually(() => store.compactions === 1, 'compaction of an overdue log');
+    expect((await store.load(conv))!.updates.length).toBeLessThan(45);
+  });
 });

@@ -81,6 +81,10 @@ interface Internal extends DocEntry {
   idleSince: number;
   sinceCompact: { updates: number; bytes: number };
   compacting: boolean;
+  /** waits for a pause in this document's writes before compacting it (compactQuietMs) */
+  compactTimer: NodeJS.Timeout | null;
+  /** a commit landed since compactTimer was last set */
+  writtenSinceCompactCheck: boolean;
   mergeScheduled: boolean;
   unsubscribe: (() => Promise<void>) | null;
 }
@@ -166,6 +170,9 @@ export function outgoingAwareness(name: string, update: Uint8Array): Outgoing {
   };
 }
 
+/** How far past its thresholds a document's stored log may grow while it waits for a pause. */
+const COMPACT_OVERDUE_FACTOR = 4;
+
 export function createDocuments(options: DocumentsOptions): Documents {
   const { store, fanout, limits, now, log } = options;
   const loaded = new Map<string, Internal>();
@@ -187,6 +194,8 @@ export function createDocuments(options: DocumentsOptions): Documents {
   const unload = (e: Internal): void => {
     idle.delete(e.doc.name);
     loaded.delete(e.doc.name);
+    // Nobody writes to it now: the pause its compaction was waiting for.
+    if (e.compactTimer) compactNow(e);
     const unsubscribe = e.unsubscribe;
     e.unsubscribe = null;
     if (unsubscribe) unsubscribe().catch((err: unknown) => log('warn', 'fan-out unsubscribe failed', { doc: e.doc.name, err: String(err) }));
@@ -237,20 +246,42 @@ export function createDocuments(options: DocumentsOptions): Documents {
         e.doc.tidy();
       });
     }
-    if ((e.sinceCompact.updates >= limits.compactAfterUpdates || e.sinceCompact.bytes >= limits.compactAfterBytes) && !e.compacting) {
-      e.compacting = true;
-      setImmediate(() => {
-        store
-          .compact(e.doc.name)
-          .then(() => {
-            e.sinceCompact = { updates: 0, bytes: 0 };
-          })
-          .catch((err: unknown) => log('warn', 'compaction failed', { doc: e.doc.name, err: String(err) }))
-          .finally(() => {
-            e.compacting = false;
-          });
-      });
+    if (e.compacting || (e.sinceCompact.updates < limits.compactAfterUpdates && e.sinceCompact.bytes < limits.compactAfterBytes)) return;
+    const overdue = e.sinceCompact.updates >= limits.compactAfterUpdates * COMPACT_OVERDUE_FACTOR || e.sinceCompact.bytes >= limits.compactAfterBytes * COMPACT_OVERDUE_FACTOR;
+    if (overdue || limits.compactQuietMs <= 0) {
+      compactNow(e);
+      return;
     }
+    // Not a timer per commit: the timer looks back at whether a commit came since it was set.
+    e.writtenSinceCompactCheck = true;
+    if (e.compactTimer) return;
+    e.writtenSinceCompactCheck = false;
+    const check = (): void => {
+      if (e.writtenSinceCompactCheck) {
+        e.writtenSinceCompactCheck = false;
+        e.compactTimer = setTimeout(check, limits.compactQuietMs).unref();
+      } else compactNow(e);
+    };
+    e.compactTimer = setTimeout(check, limits.compactQuietMs).unref();
+  };
+
+  const compactNow = (e: Internal): void => {
+    if (e.compactTimer) clearTimeout(e.compactTimer);
+    e.compactTimer = null;
+    if (e.compacting) return;
+    e.compacting = true;
+    // After the current burst of frames, not inside it.
+    setImmediate(() => {
+      store
+        .compact(e.doc.name)
+        .then(() => {
+          e.sinceCompact = { updates: 0, bytes: 0 };
+        })
+        .catch((err: unknown) => log('warn', 'compaction failed', { doc: e.doc.name, err: String(err) }))
+        .finally(() => {
+          e.compacting = false;
+        });
+    });
   };
 
   const applyFanned = (e: Internal, message: Uint8Array): void => {
@@ -344,6 +375,8 @@ export function createDocuments(options: DocumentsOptions): Documents {
       idleSince: now(),
       sinceCompact: { updates: stored?.updates.length ?? 0, bytes },
       compacting: false,
+      compactTimer: null,
+      writtenSinceCompactCheck: false,
       mergeScheduled: false,
       unsubscribe,
     };
@@ -570,6 +603,11 @@ export function createDocuments(options: DocumentsOptions): Documents {
 
     async close() {
       await Promise.all([...loaded.values()].map((e) => e.chain));
+      // Left for the next start, which loads the log as it is; the store is about to close.
+      for (const e of loaded.values()) {
+        if (e.compactTimer) clearTimeout(e.compactTimer);
+        e.compactTimer = null;
+      }
       const unsubs = [...loaded.values()].map((e) => e.unsubscribe).filter((u): u is () => Promise<void> => u !== null);
       loaded.clear();
       idle.clear();

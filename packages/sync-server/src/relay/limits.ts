@@ -29,6 +29,13 @@ export interface Limits {
   compactAfterUpdates: number;
   /** ... or once this many bytes were appended since the last compaction. */
   compactAfterBytes: number;
+  /**
+   * A document due for compaction waits for a pause this long in its writes (0: compacts at once).
+   * Compaction runs in the storage thread, where every document's commits wait behind it; in a
+   * busy conversation that was a stall of ~100 ms for the customer, who gets updates after their
+   * commit. A log that grows to COMPACT_OVERDUE_FACTOR times the thresholds compacts anyway.
+   */
+  compactQuietMs: number;
   /** The directory is written at most once per conversation per this many ms. */
   directoryThrottleMs: number;
 }
@@ -47,5 +54,6 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   mergeAfterUpdates: 256,
   compactAfterUpdates: 500,
   compactAfterBytes: 4 * 1024 * 1024,
+  compactQuietMs: 1_000,
   directoryThrottleMs: 2_000,
 });
