@@ -11,8 +11,8 @@ import * as Y from 'yjs';
 import { Conversation, conversationDoc, createClient, deviceId, type ParleyClient, type WebSocketConstructor } from '@parley/core';
 import { repoRoot, startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
-import { allowBrowserTestTime, launchChromium } from '../helpers/browser.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { allowBrowserTestTime, launchChromium, screenshotPath } from '../helpers/browser.js';
 
 const agentDir = join(repoRoot, 'packages', 'agent');
 
@@ -172,6 +172,18 @@ export function useAgentSuite(): AgentSuite {
     Object.assign(suite, await startRelayWithAdmin());
     suite.browser = await launchChromium();
   }, 120_000);
+  // What the agent saw when a test failed: the only witness of a failure seen once under CI's load.
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail' && !task.result?.errors?.length) return;
+    const pages = suite.browser?.contexts().flatMap((c) => c.pages()) ?? [];
+    for (const [i, page] of pages.entries()) {
+      const path = screenshotPath(`failed-${task.name.replace(/[^\w]+/g, '-').slice(0, 80)}-${i}`);
+      await page.screenshot({ path, fullPage: true }).then(
+        () => console.error(`screenshot of the failed test's page ${i}: ${path}`),
+        () => undefined,
+      );
+    }
+  });
   afterAll(async () => {
     await Promise.all(suite.customers.map((c) => c.close()));
     await suite.browser?.close();

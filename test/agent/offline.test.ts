@@ -18,10 +18,13 @@ describe('agent offline', () => {
     const context = await suite.browser.newContext({ viewport: { width: 1400, height: 860 } });
     const page = await context.newPage();
     await signIn(page, suite.relay.url, suite.admin);
+    // Bo's conversation has synced in the background (its preview is in the inbox) but is not open
+    // yet. Waited for before the click, so the inbox is settled when Ana's row is clicked: under
+    // CI's load this test once clicked it and never saw her transcript (cause not established; the
+    // suite now keeps a screenshot of a failed test's pages).
+    await page.locator('pa-inbox button.row', { hasText: '我的订单在哪里' }).waitFor();
     await page.locator('pa-inbox button.row', { hasText: 'Ana Lima' }).click();
     await page.locator('pa-transcript li', { hasText: 'blue one' }).waitFor();
-    // Bo's conversation has synced in the background (its preview is in the inbox) but is not open yet.
-    await page.locator('pa-inbox button.row', { hasText: '我的订单在哪里' }).waitFor();
 
     await context.setOffline(true);
     await page.locator('[data-connection=offline]').waitFor({ timeout: 20_000 });
