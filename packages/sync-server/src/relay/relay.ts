@@ -432,7 +432,8 @@ export function createRelay(options: RelayOptions): Relay {
 
   const receiveAwareness = (f: Follow, entry: DocEntry, update: Uint8Array): void => {
     const decoded = decodeAwareness(update);
-    const key = f.principalKey;
+    // From the connection, not f.principalKey: a refreshed token may carry another principal.
+    const key = principalKey(f.conn.principal);
     const foreign = (clientId: number): boolean => {
       const current = entry.awareness?.get(clientId);
       const owner = entry.doc.owners.get(clientId);
